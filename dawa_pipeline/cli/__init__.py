@@ -1,0 +1,46 @@
+"""The `dawa` command. Each subcommand lives in its own module and imports heavy packages lazily,
+so `dawa parse` starts without loading Dagster, pandas or matplotlib."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Subcommand modules, each exposing `register(subparsers)`; handlers set `func` on their parser.
+COMMAND_MODULES = ("parse", "db", "upload", "profile", "training", "demo", "dagster_env")
+
+
+class UsageError(Exception):
+    """A user mistake the CLI reports as one `error:` line with exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dawa", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"dawa_pipeline.cli.{name}")
+        except ModuleNotFoundError as exc:  # a subcommand not built yet
+            if exc.name != f"dawa_pipeline.cli.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
