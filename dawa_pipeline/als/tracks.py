@@ -1,0 +1,235 @@
+"""Facts of one materialised track element (any kind, master included). The parser hands each track here
+once it has been read completely, then frees it, so nothing here sees more than one track."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dawa_pipeline.als import xml_paths as xp
+from dawa_pipeline.als.file_refs import FileRefFacts, read_file_ref
+from dawa_pipeline.als.keys import ScaleSetting, scale_setting
+from dawa_pipeline.als.plugins import PluginIdentity, identify_plugin
+from dawa_pipeline.als.xml_paths import Element
+
+
+@dataclass
+class TrackFacts:
+    tag: str
+    kind: str  # "MIDI" | "Audio" | "Group" | "Return" | "Main"
+    id: str | None
+    stored_name: str
+    group_id: str | None
+    color: int | None
+    frozen: bool
+    has_automation: bool
+    session_clips: int = 0
+    arrangement_clips: int = 0
+    take_lane_clips: int = 0
+    devices: int = 0
+    native_devices: list[str] = field(default_factory=list)
+    plugins: list[PluginIdentity] = field(default_factory=list)
+    samples: list[FileRefFacts] = field(default_factory=list)
+    midi_note_count: int = 0
+    # Duration-weighted pitch classes for the key estimate; zero on drum-rack tracks (pads are not pitches).
+    pitch_weights: list[float] = field(default_factory=lambda: [0.0] * 12)
+    pitched_notes: int = 0
+    clip_scales: list[ScaleSetting] = field(default_factory=list)
+    arrangement_spans: list[tuple[float, float]] = field(default_factory=list)
+
+
+MAX_CHANGE_POINTS = 1000
+DEFAULT_SIGNATURE = 201  # 4/4, for a mixer without a time-signature parameter
+
+TimedValue = tuple[float, float]  # (beat, value); tuples because tempo maps can hold 100k points
+
+
+@dataclass(frozen=True)
+class MasterFacts:
+    tempo: float
+    time_signature: str
+    tempo_events: list[TimedValue]
+    time_signature_events: list[TimedValue]
+    groove_amount: float | None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return None if text is None else int(text)
+    except ValueError:
+        return None
+
+
+def _stored_name(track: Element) -> str:
+    for path in xp.TRACK_NAME_PATHS:
+        name = xp.value(track, path)
+        if name and name.strip():
+            return name.strip()
+    return ""
+
+
+def _sample_scopes(track: Element) -> Iterator[Element]:
+    """The track's children, with the freeze sequencer (rendered freeze files) left out."""
+    for child in track:
+        if child.tag == "DeviceChain":
+            yield from (part for part in child if part.tag != xp.FREEZE_SEQUENCER_TAG)
+        else:
+            yield child
+
+
+def _span(clip: Element) -> tuple[float, float] | None:
+    start = xp.as_float(xp.value(clip, xp.CLIP_START))
+    start = xp.as_float(clip.get("Time")) if start is None else start
+    end = xp.as_float(xp.value(clip, xp.CLIP_END))
+    return None if start is None or end is None else (start, end)
+
+
+def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool) -> None:
+    for clip in clips:
+        if clip.tag != "MidiClip":
+            continue
+        if xp.as_bool(xp.value(clip, xp.CLIP_IN_KEY)):
+            setting = scale_setting(
+                xp.first_value(clip, xp.CLIP_SCALE_ROOTS), xp.value(clip, xp.CLIP_SCALE_NAME)
+            )
+            if setting is not None:
+                facts.clip_scales.append(setting)
+        for key_track in clip.iter(xp.NOTE_KEY_TRACKS):
+            pitch = _int(xp.value(key_track, xp.NOTE_KEY))
+            for note in key_track.iterfind(xp.NOTE_EVENTS):
+                if not xp.as_bool(note.get("IsEnabled"), default=True):
+                    continue
+                facts.midi_note_count += 1
+                if pitched and pitch is not None:
+                    facts.pitch_weights[pitch % 12] += xp.as_float(note.get("Duration")) or 0.0
+                    facts.pitched_notes += 1
+
+
+def _has_automation(track: Element) -> bool:
+    """True when any envelope holds more than Live's default point."""
+    for events in track.iterfind(xp.TRACK_ENVELOPE_EVENTS):
+        for event in events:
+            time = xp.as_float(event.get("Time"))
+            if time is not None and time > xp.DEFAULT_EVENT_TIME:
+                return True
+    return bool(xp.HAS_INLINE_AUTOMATION(track, default=xp.DEFAULT_EVENT_TIME))
+
+
+def analyse_track(track: Element, kind: str) -> TrackFacts:
+    """Everything DAWA reads from one track element."""
+    group_id = xp.value(track, xp.TRACK_GROUP_ID)
+    facts = TrackFacts(
+        tag=track.tag,
+        kind=kind,
+        id=track.get("Id"),
+        stored_name=_stored_name(track),
+        group_id=None if group_id in (None, "-1") else group_id,
+        color=_int(xp.first_value(track, xp.TRACK_COLOR_PATHS)),
+        frozen=xp.as_bool(xp.value(track, xp.TRACK_FROZEN)),
+        has_automation=_has_automation(track),
+    )
+    devices = xp.ALL_DEVICES(track)
+    facts.devices = len(devices)
+    for device in devices:
+        if device.tag in xp.PLUGIN_DEVICE_TAGS:
+            plugin = identify_plugin(device)
+            if plugin is not None:
+                facts.plugins.append(plugin)
+        else:
+            facts.native_devices.append(device.tag)
+    for scope in _sample_scopes(track):
+        for sample_ref in scope.iter("SampleRef"):
+            file_ref = sample_ref.find("FileRef")
+            ref = None if file_ref is None else read_file_ref(file_ref)
+            if ref is not None:
+                facts.samples.append(ref)
+
+    sequencer = track.find(xp.MAIN_SEQUENCER)
+    session = [] if sequencer is None else sequencer.findall(xp.SESSION_CLIPS)
+    arrangement = [] if sequencer is None else [c for p in xp.ARRANGEMENT_CLIPS for c in sequencer.findall(p)]
+    takes = track.findall(xp.TAKE_LANE_CLIPS)
+    facts.session_clips, facts.arrangement_clips, facts.take_lane_clips = (
+        len(session),
+        len(arrangement),
+        len(takes),
+    )
+    facts.arrangement_spans = sorted(span for clip in arrangement if (span := _span(clip)) is not None)
+    if kind == "MIDI":
+        _read_notes(
+            facts, session + arrangement + takes, pitched=xp.DRUM_RACK_TAG not in facts.native_devices
+        )
+    return facts
+
+
+def _param_event_list(master: Element, param: Element) -> Element | None:
+    """The `Events` list holding a master parameter's arrangement changes: the track envelope whose PointeeId
+    is the parameter's AutomationTarget (Live 10+), else the parameter's inline events (Live 8/9)."""
+    target = param.find(xp.PARAM_TARGET)
+    target_id = None if target is None else target.get("Id")
+    if target_id is not None:
+        for envelope in master.iterfind(xp.TRACK_ENVELOPES):
+            if xp.value(envelope, xp.ENVELOPE_POINTEE) == target_id:
+                return envelope.find(xp.ENVELOPE_EVENTS_LIST)
+    return param.find(xp.PARAM_INLINE_EVENTS_LIST)
+
+
+def _param_events(master: Element, param: Element) -> list[TimedValue]:
+    """A parameter's change points in beat order; Live's default point at -63072000 is the value at beat 0.
+    Drawn curves can hold 100k points: beyond MAX_CHANGE_POINTS they are thinned evenly (first and
+    last kept), so the summary stays small."""
+    event_list = _param_event_list(master, param)
+    if event_list is None:
+        return []
+    count = len(event_list)
+    events = list(itertools.islice(event_list, 0, None, math.ceil(count / MAX_CHANGE_POINTS) or 1))
+    if count > MAX_CHANGE_POINTS:
+        events.append(event_list[-1])
+    timed: list[TimedValue] = []
+    for event in events:
+        try:
+            time, number = float(event.get("Time", "")), float(event.get("Value", ""))
+        except ValueError:
+            continue
+        timed.append((0.0 if time <= xp.DEFAULT_EVENT_TIME else time, number))
+    timed.sort(key=_beat)
+    # Live 8 stores both the default point and a point at beat 0 with the same value: one change, not two.
+    return [event for index, event in enumerate(timed) if index == 0 or event != timed[index - 1]]
+
+
+def _beat(event: TimedValue) -> float:
+    return event[0]
+
+
+def _initial(param: Element) -> float | None:
+    """The parameter's set value: `Manual`, or in Live 8 the first inline event."""
+    manual = xp.as_float(xp.value(param, xp.PARAM_MANUAL))
+    if manual is not None:
+        return manual
+    first = param.find(xp.PARAM_INLINE_EVENTS)
+    return None if first is None else xp.as_float(first.get("Value"))
+
+
+def read_master(master: Element) -> MasterFacts | None:
+    """Tempo, time signature, their changes and the global groove amount; None without a mixer tempo."""
+    mixer = xp.first_element(master, xp.MASTER_MIXER_PATHS)
+    tempo_param = None if mixer is None else mixer.find(xp.MIXER_TEMPO)
+    if mixer is None or tempo_param is None:
+        return None
+    tempo = _initial(tempo_param)
+    if tempo is None:
+        return None
+    signature_param = mixer.find(xp.MIXER_TIME_SIGNATURE)
+    signature = None if signature_param is None else _initial(signature_param)
+    groove_param = mixer.find(xp.MIXER_GROOVE_AMOUNT)
+    signature_events = [] if signature_param is None else _param_events(master, signature_param)
+    return MasterFacts(
+        tempo=tempo,
+        time_signature=xp.decode_time_signature(
+            int(signature) if signature is not None else DEFAULT_SIGNATURE
+        ),
+        tempo_events=_param_events(master, tempo_param),
+        time_signature_events=signature_events,
+        groove_amount=None if groove_param is None else _initial(groove_param),
+    )

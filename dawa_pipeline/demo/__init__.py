@@ -1,0 +1,1 @@
+"""Generated Ableton Live Sets: the declarative builder and the demo artists' sets."""

@@ -1,0 +1,1 @@
+"""Adapters to language-model services (OpenAI and compatible servers) behind the caption writers."""

@@ -1,0 +1,107 @@
+"""Sensors: new or changed uploads become set partitions and parse runs."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import dagster as dg
+
+from dawa_pipeline.assets.ingest import als_summary, als_summary_export
+from dawa_pipeline.partitions import artist_partitions, set_partition_key, set_partitions
+from dawa_pipeline.resources import StorageResource
+from dawa_pipeline.storage import layout
+from dawa_pipeline.storage.backend import StoredObject
+
+# Each new or changed upload is downloaded once to hash it, so a tick's work is bounded by this many sets;
+# a 10,000-file import is worked through over consecutive ticks, oldest first.
+MAX_UPLOADS_PER_TICK = 100
+
+DATA_VERSION_TAG = "dagster/data_version"
+
+
+@dataclass(frozen=True, order=True)
+class UploadCursor:
+    """High-water mark over (modification time, path): everything at or before it was already seen."""
+
+    updated_at: str = ""
+    path: str = ""
+
+    @classmethod
+    def parse(cls, raw: str | None) -> "UploadCursor":
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(updated_at=data["updated_at"], path=data["path"])
+
+    def dump(self) -> str:
+        return json.dumps({"updated_at": self.updated_at, "path": self.path})
+
+    @classmethod
+    def of(cls, obj: StoredObject) -> "UploadCursor":
+        return cls(updated_at=obj.updated_at.isoformat(), path=obj.path)
+
+
+def pending_uploads(objects: list[StoredObject], cursor: UploadCursor, limit: int) -> list[StoredObject]:
+    """Uploads modified after the cursor, oldest first, at most `limit` of them."""
+    newer = [o for o in objects if layout.parse_upload_path(o.path) and UploadCursor.of(o) > cursor]
+    newer.sort(key=UploadCursor.of)
+    return newer[:limit]
+
+
+@dg.sensor(
+    name="als_upload_sensor",
+    target=[als_summary, als_summary_export],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Finds new or changed .als uploads under artists/*/uploads/, adds their set and artist partitions, "
+        "records an observation of als_upload with the file's sha256 as data version, and requests one parse "
+        f"run per set (run_key = partition + content hash). At most {MAX_UPLOADS_PER_TICK} uploads per tick."
+    ),
+)
+def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
+    cursor = UploadCursor.parse(context.cursor)
+    backend = storage.backend()
+    batch = pending_uploads(list(backend.list(layout.uploads_prefix())), cursor, MAX_UPLOADS_PER_TICK)
+    if not batch:
+        return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed uploads"), cursor=cursor.dump())
+
+    set_keys: list[str] = []
+    artist_keys: set[str] = set()
+    run_requests: list[dg.RunRequest] = []
+    observations: list[dg.AssetObservation] = []
+    for obj in batch:
+        ref = layout.parse_upload_path(obj.path)
+        assert ref is not None  # pending_uploads keeps upload paths only
+        sha256 = hashlib.sha256(backend.get(obj.path)).hexdigest()
+        key = set_partition_key(ref)
+        set_keys.append(key)
+        artist_keys.add(ref.artist_slug)
+        observations.append(
+            dg.AssetObservation(
+                asset_key="als_upload",
+                partition=key,
+                metadata={"path": obj.path, "size_bytes": obj.size, "sha256": sha256},
+                tags={DATA_VERSION_TAG: sha256},
+            )
+        )
+        # Same bytes give the same run key, so a touched-but-unchanged file is never parsed twice.
+        run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{sha256}"))
+
+    instance = context.instance
+    new_sets = [
+        k for k in dict.fromkeys(set_keys) if not instance.has_dynamic_partition(set_partitions.name, k)
+    ]
+    new_artists = sorted(
+        k for k in artist_keys if not instance.has_dynamic_partition(artist_partitions.name, k)
+    )
+    context.log.info(f"{len(batch)} uploads: {len(new_sets)} new sets, {len(new_artists)} new artists")
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[
+            set_partitions.build_add_request(new_sets),
+            artist_partitions.build_add_request(new_artists),
+        ],
+        asset_events=observations,
+        cursor=UploadCursor.of(batch[-1]).dump(),
+    )

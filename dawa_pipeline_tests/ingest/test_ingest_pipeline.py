@@ -1,0 +1,204 @@
+"""Upload → sensor → run → `als_summaries` row + `summary.json` + timeline, on real Postgres and storage."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dawa_pipeline import sensors
+from dawa_pipeline.als import AlsSummary, parse_als, parse_id
+from dawa_pipeline.db import summaries
+from dawa_pipeline.db.artists import add_member
+from dawa_pipeline.db.connection import connect
+from dawa_pipeline.partitions import artist_partitions, set_partitions
+from dawa_pipeline.storage import layout
+from dawa_pipeline.uploads import UploadOutcome, upload_sets
+
+ARTIST = "Nightshift Atlas"
+
+
+def _rows(database_url: str) -> list[summaries.StoredSummary]:
+    with connect(database_url) as conn:
+        (artist_id,) = conn.execute("SELECT id FROM artists WHERE name = %s", (ARTIST,)).fetchone()
+        return summaries.latest_for_artist(conn, artist_id)
+
+
+def _objects(env, prefix: str = "artists/") -> list[str]:
+    return [o.path for o in env.storage.list(prefix)]
+
+
+def test_upload_to_row_and_exports_at_seed_paths(ingest_env, demo_sets):
+    files = demo_sets[ARTIST][:2]
+    paths = ingest_env.upload(ARTIST, files)
+    assert paths == [
+        f"artists/nightshift-atlas/uploads/{f.parent.name.removesuffix(' Project')}/{f.name}" for f in files
+    ]
+
+    tick = ingest_env.tick()
+    keys = [r.partition_key for r in tick.run_requests]
+    assert len(keys) == 2
+    assert set(ingest_env.instance.get_dynamic_partitions(set_partitions.name)) == set(keys)
+    assert ingest_env.instance.get_dynamic_partitions(artist_partitions.name) == ["nightshift-atlas"]
+
+    results = ingest_env.run_requested(tick)
+    assert all(r.success for r in results.values())
+
+    rows = _rows(ingest_env.database_url)
+    assert len(rows) == 2
+    by_name = sorted(rows, key=lambda r: r.als_filename)
+    for row, local in zip(by_name, sorted(files, key=lambda f: f.name), strict=True):
+        expected = parse_als(local, artist_name=ARTIST)
+        project = local.parent.name.removesuffix(" Project")
+        assert row.parse_id == parse_id(ARTIST, expected.source.sha256)
+        assert row.export_path == layout.daw_data_dir("nightshift-atlas", project, local.stem, row.parse_id)
+        assert row.summary["overview"] == expected.overview.model_dump(mode="json")
+        assert row.summary["artist_name"] == ARTIST
+        AlsSummary.model_validate(row.summary)
+
+        document = json.loads(
+            ingest_env.storage.get(
+                layout.summary_json_path("nightshift-atlas", project, local.stem, row.parse_id)
+            )
+        )
+        provenance = document.pop("provenance")
+        assert document == row.summary
+        assert provenance["inputs"]["sha256"] == expected.source.sha256
+        assert provenance["parser"]["version"]
+        picture = ingest_env.storage.get(
+            layout.timeline_path("nightshift-atlas", project, local.stem, row.parse_id)
+        )
+        assert picture.startswith(b"\x89PNG")
+
+    for result in results.values():
+        checks = result.get_asset_check_evaluations()
+        assert {c.check_name for c in checks} == {
+            "summary_fits_seed",
+            "export_matches_row",
+            "timeline_picture_exists",
+        }
+        assert all(c.passed for c in checks)
+        (materialization,) = result.asset_materializations_for_node("als_summary")
+        stamp = materialization.metadata["dawa/provenance"].data
+        assert stamp["run_id"] == result.run_id
+        assert stamp["partition"] == materialization.partition
+        assert materialization.tags["dagster/data_version"] == stamp["parse_id"]
+
+
+def test_sensor_skips_with_same_cursor_and_bounds_each_tick(ingest_env, demo_sets, monkeypatch):
+    monkeypatch.setattr(sensors, "MAX_UPLOADS_PER_TICK", 2)
+    ingest_env.upload(ARTIST, demo_sets[ARTIST][:5])
+
+    sizes = []
+    while (tick := ingest_env.tick()).run_requests:
+        sizes.append(len(tick.run_requests))
+    assert sizes == [2, 2, 1]
+    assert tick.skip_reason is not None
+    assert len(ingest_env.instance.get_dynamic_partitions(set_partitions.name)) == 5
+
+
+def test_changed_bytes_are_parsed_again_and_unchanged_are_not(ingest_env, demo_sets, tmp_path):
+    first, second = demo_sets[ARTIST][:2]
+    (path,) = ingest_env.upload(ARTIST, [first])
+    (tick,) = [ingest_env.tick()]
+    (request,) = tick.run_requests
+    observation = tick.asset_events[0]
+    assert observation.tags["dagster/data_version"] == request.run_key.split("@")[1]
+
+    # Touched but unchanged: the sensor sees it again but asks for the same run key, which the daemon dedupes.
+    os.utime(ingest_env.storage_root / path)
+    (again,) = ingest_env.tick().run_requests
+    assert again.run_key == request.run_key
+
+    # New bytes under the same name: a new run key.
+    replacement = tmp_path / first.parent.name / first.name
+    replacement.parent.mkdir()
+    replacement.write_bytes(second.read_bytes())
+    (result,) = upload_sets(ingest_env.storage, "nightshift-atlas", [replacement])
+    assert result.outcome is UploadOutcome.REPLACED
+    (changed,) = ingest_env.tick().run_requests
+    assert changed.partition_key == request.partition_key
+    assert changed.run_key != request.run_key
+
+
+def test_materialising_twice_and_reuploading_leave_one_row_and_one_set_of_objects(ingest_env, demo_sets):
+    (local,) = demo_sets[ARTIST][:1]
+    ingest_env.upload(ARTIST, [local])
+    (request,) = ingest_env.tick().run_requests
+    ingest_env.materialize(request.partition_key)
+    objects = _objects(ingest_env)
+    ingest_env.materialize(request.partition_key)
+
+    assert len(_rows(ingest_env.database_url)) == 1
+    with connect(ingest_env.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM als_summaries").fetchone() == (1,)
+    assert _objects(ingest_env) == objects
+
+    (result,) = upload_sets(ingest_env.storage, "nightshift-atlas", [local])
+    assert result.outcome is UploadOutcome.SKIPPED
+    assert ingest_env.tick().run_requests == []
+    assert _objects(ingest_env) == objects
+
+
+@pytest.fixture
+def junk_set(tmp_path: Path) -> Path:
+    path = tmp_path / "Broken Project" / "Broken.als"
+    path.parent.mkdir()
+    path.write_bytes(b"\x1f\x8b\x08\x00" + b"not really gzip")
+    return path
+
+
+def test_a_bad_upload_fails_only_its_own_partition(ingest_env, demo_sets, junk_set):
+    ingest_env.upload(ARTIST, [*demo_sets[ARTIST][:2], junk_set])
+    results = ingest_env.run_requested(ingest_env.tick())
+    failed = {k: r for k, r in results.items() if not r.success}
+    assert list(failed) == ["nightshift-atlas::Broken::Broken.als"]
+    (failure,) = [e for e in failed["nightshift-atlas::Broken::Broken.als"].all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message
+    assert "Broken.als" in message and "gzip" in message
+
+    assert len(_rows(ingest_env.database_url)) == 2
+    assert not [p for p in _objects(ingest_env, "artists/nightshift-atlas/daw-data/") if "/Broken/" in p]
+
+
+def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(ingest_env, demo_sets, junk_set):
+    ingest_env.upload(ARTIST, [demo_sets[ARTIST][0], junk_set, demo_sets[ARTIST][1]])
+    keys = [r.partition_key for r in ingest_env.tick().run_requests]
+    result = ingest_env.materialize_range(keys[0], keys[-1], raise_on_error=False)
+
+    assert not result.success
+    stored = {r.als_filename for r in _rows(ingest_env.database_url)}
+    assert stored == {demo_sets[ARTIST][0].name, demo_sets[ARTIST][1].name}
+    materialized = {m.partition for m in result.asset_materializations_for_node("als_summary")}
+    assert materialized == {k for k in keys if "Broken" not in k}
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "Broken.als" in failure.step_failure_data.error.message
+
+
+def test_a_bulk_run_writes_every_set_in_one_run(ingest_env, demo_sets):
+    ingest_env.upload(ARTIST, demo_sets[ARTIST])
+    keys = [r.partition_key for r in ingest_env.tick().run_requests]
+    result = ingest_env.materialize_range(keys[0], keys[-1])
+    assert result.success
+    assert len(_rows(ingest_env.database_url)) == len(keys)
+    assert {m.partition for m in result.asset_materializations_for_node("als_summary_export")} == set(keys)
+    exports = _objects(ingest_env, "artists/nightshift-atlas/daw-data/")
+    assert len(exports) == 2 * len(keys)
+
+
+def test_rls_holds_for_rows_the_pipeline_wrote(ingest_env, demo_sets, db, acting_as):
+    ingest_env.upload(ARTIST, demo_sets[ARTIST][:1])
+    ingest_env.run_requested(ingest_env.tick())
+    member, stranger = uuid.uuid4(), uuid.uuid4()
+    artist = ingest_env.artist(ARTIST)
+    add_member(db, member, artist.id)
+
+    with acting_as(db, member) as conn:
+        assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 1
+    with acting_as(db, stranger) as conn:
+        assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 0
+    with acting_as(db, None, role="anon") as conn:
+        assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 0

@@ -1,0 +1,311 @@
+"""The DAW fingerprint of hand-built artists, field by field, with the counts behind each statement."""
+
+from __future__ import annotations
+
+import pytest
+from profile_factory import plugin, summary, track
+
+from dawa_pipeline.als.models import AlsSummary
+from dawa_pipeline.profile import compute_fingerprint
+
+
+def _four_set_artist() -> list[AlsSummary]:
+    """A drum & bass producer: three sets around 172-174 (one written at half time, 87), a 140 sketch."""
+    night_drive = summary(
+        "Night Drive",
+        tempo=174,
+        key_name="A minor",
+        tracks=[
+            track(
+                "Kick",
+                devices=["DrumGroupDevice", "OriginalSimpler"],
+                samples=["909 Kick Hard.wav", "BD Layer.wav"],
+            ),
+            track("Clap", samples=["Clap 909.wav"]),
+            track("Hats", samples=["HH Closed.wav"]),
+            track("Reese Bass", devices=["InstrumentVector", "Saturator"], automation=True),
+            track("Sub", devices=["Operator"]),
+            track("Pad", devices=["Drift"]),
+            track("Lead"),
+            track("Drums", "Group"),
+            track("Reverb", "Return"),
+            track("Main", "Main", automation=True),
+        ],
+        plugins=[
+            plugin("Serum", "Lead", "instrument"),
+            plugin("FabFilter Pro-Q 3", "Reese Bass"),
+            plugin("Kickstart 2", "Reese Bass"),
+        ],
+        locators=["Intro", "Drop 1", "Breakdown", "Drop 2", "Outro"],
+        bars=128,
+        tempo_automated=True,
+    )
+    low_tide = summary(
+        "Low Tide",
+        tempo=87,
+        key_name="D dorian",
+        key_confidence=0.9,
+        tracks=[
+            track("Kick", samples=["kick_909_short.wav"]),
+            track("Snare", samples=["Snare Rim.wav"]),
+            track("808", devices=["OriginalSimpler"], samples=["808 Long.wav"], automation=True),
+            track("Perc Loop", "Audio", samples=["PercLoop_Wavey_01.wav"]),
+            track("Lead"),
+            track("Delay", "Return"),
+        ],
+        plugins=[plugin("FabFilter Pro-Q 3", "808"), plugin("Serum", "Lead", "instrument")],
+        locators=["intro", "drop"],
+        bars=96,
+    )
+    glass = summary(
+        "Glass",
+        tempo=172,
+        key_name="A minor",
+        key_confidence=0.8,
+        key_source="midi_estimate",
+        tracks=[
+            track("Kick", samples=["Kick 909 Punch.wav"]),
+            track("Clap", samples=["clap_2.wav"]),
+            track("Snare", samples=["Snare 3.wav"]),
+            track("Bass", devices=["Operator", "Compressor2"]),
+            track("Lead"),
+            track("Music", "Group"),
+            track("Synths", "Group", level=1, group="Music"),
+        ],
+        plugins=[
+            plugin("Serum", "Lead", "instrument"),
+            plugin("FabFilter Pro-Q 3", "Bass"),
+            plugin("Valhalla VintageVerb", "Lead"),
+        ],
+        locators=["Intro", "Drop", "Outro"],
+        bars=112,
+        grooves=["Swing 16ths 58"],
+        tempo_automated=True,
+    )
+    sketch = summary(
+        "Sketch 140",
+        tempo=140,
+        tracks=[
+            track("Kick", samples=["Kick 1.wav"]),
+            track("Bass", "Audio", samples=["bass_resample.wav"]),
+            track("Hats", samples=["hat_open.wav"]),
+        ],
+        plugins=[plugin("Valhalla VintageVerb", "Hats")],
+        bars=0,
+        time_signature="3/4",
+    )
+    return [night_drive, low_tide, glass, sketch]
+
+
+def test_every_field_of_a_four_set_artist() -> None:
+    fingerprint = compute_fingerprint(_four_set_artist())
+
+    assert fingerprint.set_count == 4
+    assert fingerprint.aggregates.model_dump() == {
+        # 87 is read as 174 (half time); 140 stays its own group.
+        "core_bpm_range": {"min": 87.0, "max": 174.0, "cluster_centers": [140.0, 173.3]},
+        # D dorian is in one set only: not common, and its colour is not a habit (one set of four).
+        "keys_and_modes": {
+            "common_keys": ["A minor"],
+            "modal_tendencies": ["minor-leaning: 3 of 3 sets with a known key"],
+        },
+        "drum_palette": {
+            "kick_character": ["909-style kicks in 3 of 4 sets", "short, punchy kicks in 2 of 4 sets"],
+            "snare_clap_character": ["claps in 2 of 4 sets", "snares in 2 of 4 sets"],
+            "percussion_notes": ["hi-hats in 2 of 4 sets"],
+        },
+        "bass_workflow": [
+            "dedicated bass tracks in all 4 sets",
+            "bass from Operator in 2 of 4 sets",
+            "bass through FabFilter Pro-Q 3 in 3 of 4 sets",
+        ],
+        "core_synth_palette": ["Serum (3/4 sets)", "Operator (2/4 sets)"],
+        "frequent_plugins_tools": [
+            "FabFilter Pro-Q 3 (3/4 sets)",
+            "Serum (3/4 sets)",
+            "Valhalla VintageVerb (2/4 sets)",
+        ],
+        "arrangement_habits": [
+            "typical length 2.9 min / 112 bars (median of 3 sets, 2.6-4.4 min)",
+            "typical set: 7 tracks (5 MIDI, 1 audio, 1 group, 1 return); 3-9 tracks across sets",
+            "sections marked with locators in 3 of 4 sets, most often intro (3), drop (3), outro (2)",
+            "tracks organised in groups in 2 of 4 sets",
+            "automation in 2 of 4 sets (median 1 automated track)",
+            "return tracks in 2 of 4 sets (median 1 return)",
+        ],
+        "tempo_tendencies": [
+            "typical tempo 173 BPM (median of 4 sets, half/double time folded)",
+            "tempos 87-174 BPM as written, middle half 164-174 BPM",
+            "half- or double-time feel in 1 of 4 sets (written at 87 BPM, counted at 174)",
+            "tempo automation or tempo changes in 2 of 4 sets",
+            "4/4 in 3 of 4 sets",
+        ],
+    }
+
+
+def test_evidence_names_the_sets_behind_each_statement() -> None:
+    fingerprint = compute_fingerprint(_four_set_artist())
+
+    for field, statements in [
+        ("frequent_plugins_tools", fingerprint.aggregates.frequent_plugins_tools),
+        ("drum_palette.kick_character", fingerprint.aggregates.drum_palette.kick_character),
+        ("arrangement_habits", fingerprint.aggregates.arrangement_habits),
+        ("keys_and_modes.common_keys", fingerprint.aggregates.keys_and_modes.common_keys),
+    ]:
+        assert [e.statement for e in fingerprint.evidence[field]] == statements
+    kicks = fingerprint.evidence["drum_palette.kick_character"][0]
+    assert (kicks.subject, kicks.sets, kicks.count, kicks.of) == (
+        "909-style kicks",
+        ["Glass Project/Glass", "Low Tide Project/Low Tide", "Night Drive Project/Night Drive"],
+        3,
+        4,
+    )
+    centres = fingerprint.evidence["core_bpm_range.cluster_centers"]
+    assert [(e.statement, e.sets) for e in centres] == [
+        ("140 BPM", ["Sketch 140 Project/Sketch 140"]),
+        (
+            "173.3 BPM",
+            ["Glass Project/Glass", "Low Tide Project/Low Tide", "Night Drive Project/Night Drive"],
+        ),
+    ]
+    half_time = [p for p in fingerprint.tempo_points if p.bpm != p.folded_bpm]
+    assert [(p.set_name, p.bpm, p.folded_bpm) for p in half_time] == [
+        ("Low Tide Project/Low Tide", 87.0, 174.0)
+    ]
+
+
+def test_input_order_does_not_change_the_fingerprint() -> None:
+    sets = _four_set_artist()
+    forward, backward = compute_fingerprint(sets), compute_fingerprint(sets[::-1])
+    assert forward.aggregates == backward.aggregates
+    assert forward.evidence == backward.evidence
+
+
+def test_with_few_sets_a_single_observation_counts() -> None:
+    """Below four sets every observation is reported; one set in four is not a habit (previous test)."""
+    sets = _four_set_artist()[:2]
+    aggregates = compute_fingerprint(sets).aggregates
+
+    assert aggregates.keys_and_modes.common_keys == ["A minor", "D dorian"]
+    assert aggregates.keys_and_modes.modal_tendencies == [
+        "minor-leaning: 2 of 2 sets",
+        "dorian colour in 1 of 2 sets",
+    ]
+    assert "808 kick/bass in 1 of 2 sets" in aggregates.drum_palette.kick_character
+    assert "distorted or saturated kicks in 1 of 2 sets" in aggregates.drum_palette.kick_character
+    assert "layered kicks (two or more kick samples) in 1 of 2 sets" in aggregates.drum_palette.kick_character
+    assert aggregates.drum_palette.snare_clap_character == [
+        "claps in 1 of 2 sets",
+        "snares in 1 of 2 sets",
+        "rimshots in 1 of 2 sets",
+    ]
+    assert aggregates.drum_palette.percussion_notes == [
+        "Drum Rack in 1 of 2 sets",
+        "hi-hats in 1 of 2 sets",
+        "drum loops or breaks in 1 of 2 sets",
+    ]
+    assert aggregates.bass_workflow == [
+        "dedicated bass tracks in all 2 sets",
+        "808 bass tracks in 1 of 2 sets",
+        "a separate sub track in 1 of 2 sets",
+        "bass from Operator in 1 of 2 sets",
+        "bass from Simpler in 1 of 2 sets",
+        "bass from Wavetable in 1 of 2 sets",
+        "bass through FabFilter Pro-Q 3 in all 2 sets",
+        "bass through Kickstart 2 in 1 of 2 sets",
+        "bass through Saturator in 1 of 2 sets",
+        "ducking with Kickstart 2 in 1 of 2 sets",
+    ]
+
+
+def test_one_set() -> None:
+    aggregates = compute_fingerprint(_four_set_artist()[:1]).aggregates
+    assert aggregates.core_bpm_range.model_dump() == {"min": 174.0, "max": 174.0, "cluster_centers": [174.0]}
+    assert aggregates.frequent_plugins_tools == [
+        "FabFilter Pro-Q 3 (1/1 set)",
+        "Kickstart 2 (1/1 set)",
+        "Serum (1/1 set)",
+    ]
+    assert aggregates.tempo_tendencies == [
+        "typical tempo 174 BPM (median of 1 set)",
+        "tempo automation or tempo changes in the one set",
+        "4/4 in the one set",
+    ]
+    assert aggregates.arrangement_habits[0] == "typical length 2.9 min / 128 bars (median of 1 set)"
+
+
+def test_no_sets_is_the_empty_fingerprint() -> None:
+    fingerprint = compute_fingerprint([])
+    assert fingerprint.is_empty and fingerprint.set_count == 0
+    assert fingerprint.aggregates.core_bpm_range.model_dump() == {
+        "min": 0.0,
+        "max": 0.0,
+        "cluster_centers": [],
+    }
+    dumped = fingerprint.aggregates.model_dump(exclude={"core_bpm_range"})
+    assert all(
+        value == []
+        for group in dumped.values()
+        for value in (group.values() if isinstance(group, dict) else [group])
+    )
+    assert all(evidence == [] for evidence in fingerprint.evidence.values())
+
+
+def test_keys_are_weighted_by_confidence_and_unknown_keys_ignored() -> None:
+    sets = [
+        summary("a", key_name="A minor", key_confidence=0.9),
+        summary("b", key_name="A minor", key_confidence=0.9),
+        *(
+            summary(f"c{i}", key_name="C major", key_confidence=0.3, key_source="midi_estimate")
+            for i in range(3)
+        ),
+        summary("d", key_name="E minor", key_source="none"),
+    ]
+    keys = compute_fingerprint(sets).aggregates.keys_and_modes
+    # Two confident A minor sets (1.8) outweigh three low-confidence C major estimates (0.9);
+    # a "none" key counts nowhere (E minor is absent, the denominator is 5).
+    assert keys.common_keys == ["A minor", "C major"]
+    # Weight alone does not make a lean: three of five keyed sets are major.
+    assert keys.modal_tendencies == ["mixed major and minor: 2 minor, 3 major of 5 sets with a known key"]
+
+
+def test_modal_colours_need_two_sets_once_an_artist_has_four() -> None:
+    sets = [
+        summary("a", key_name="D dorian"),
+        summary("b", key_name="E dorian"),
+        summary("c", key_name="G mixolydian"),
+        summary("d", key_name="A minor"),
+    ]
+    keys = compute_fingerprint(sets).aggregates.keys_and_modes
+    assert keys.modal_tendencies == ["minor-leaning: 3 of 4 sets", "dorian colour in 2 of 4 sets"]
+    assert keys.common_keys == []  # four keys, one set each: none is common
+
+
+@pytest.mark.parametrize(
+    ("plugins_per_set", "expected"),
+    [
+        (
+            [["Zeta", "Alpha"], ["Alpha", "Zeta"], ["Mid"], ["Mid"]],
+            ["Alpha (2/4 sets)", "Mid (2/4 sets)", "Zeta (2/4 sets)"],
+        ),
+        ([["OTT", "OTT", "OTT"], ["OTT"], [], []], ["OTT (2/4 sets)"]),
+    ],
+)
+def test_plugins_rank_by_share_of_sets_then_name(
+    plugins_per_set: list[list[str]], expected: list[str]
+) -> None:
+    sets = [
+        summary(f"s{i}", plugins=[plugin(name, "Track") for name in names])
+        for i, names in enumerate(plugins_per_set)
+    ]
+    assert compute_fingerprint(sets).aggregates.frequent_plugins_tools == expected
+
+
+def test_only_the_top_ten_plugins_are_listed() -> None:
+    names = [f"Plugin {letter}" for letter in "ABCDEFGHIJKL"]
+    sets = [
+        summary(f"s{i}", plugins=[plugin(name, "Track") for name in names[: 12 - 2 * i]]) for i in range(3)
+    ]
+    listed = compute_fingerprint(sets).aggregates.frequent_plugins_tools
+    assert len(listed) == 10
+    assert listed[0] == "Plugin A (3/3 sets)" and listed[-1] == "Plugin J (2/3 sets)"
