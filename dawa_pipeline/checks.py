@@ -1,12 +1,14 @@
 """Asset checks on the ingest outputs: the seed shape, row/export agreement, the picture."""
 
 import json
+from collections.abc import Callable
 
 import dagster as dg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
-from dawa_pipeline.assets.ingest import als_summary, als_summary_export, export_file, stored_summary
+from dawa_pipeline.assets.ingest import als_summary, als_summary_export, export_file, stored_summaries
+from dawa_pipeline.db.summaries import StoredSummary
 from dawa_pipeline.partitions import set_partitions
 from dawa_pipeline.resources import DatabaseResource, StorageResource
 from dawa_pipeline.storage.backend import ObjectNotFound
@@ -15,9 +17,18 @@ from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _per_partition(context: dg.AssetCheckExecutionContext, problems_of) -> dg.AssetCheckResult:
-    """Run `problems_of(key) -> list[str]` on each partition of the run; pass only when none has one."""
-    problems = {key: found for key in context.partition_keys if (found := problems_of(key))}
+def _per_partition(
+    context: dg.AssetCheckExecutionContext,
+    database: DatabaseResource,
+    problems_of: Callable[[StoredSummary], list[str]],
+) -> dg.AssetCheckResult:
+    """Run `problems_of(row)` on the stored row of each partition of the run; pass only when none has one."""
+    rows = stored_summaries(database, context.partition_keys)
+    problems = {
+        key: found
+        for key, row in rows.items()
+        if (found := problems_of(row) if row is not None else ["no row stored"])
+    }
     return dg.AssetCheckResult(
         passed=not problems,
         metadata={
@@ -36,17 +47,14 @@ def _per_partition(context: dg.AssetCheckExecutionContext, problems_of) -> dg.As
 def summary_fits_seed(
     context: dg.AssetCheckExecutionContext, database: DatabaseResource
 ) -> dg.AssetCheckResult:
-    def problems_of(key: str) -> list[str]:
-        row = stored_summary(database, key)
-        if row is None:
-            return ["no row stored"]
+    def problems_of(row: StoredSummary) -> list[str]:
         try:
             AlsSummary.model_validate(row.summary)
         except ValidationError as exc:
             return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return []
 
-    return _per_partition(context, problems_of)
+    return _per_partition(context, database, problems_of)
 
 
 @dg.asset_check(
@@ -59,10 +67,9 @@ def export_matches_row(
 ) -> dg.AssetCheckResult:
     backend = storage.backend()
 
-    def problems_of(key: str) -> list[str]:
-        row = stored_summary(database, key)
-        if row is None or not row.export_path:
-            return ["no row with an export_path"]
+    def problems_of(row: StoredSummary) -> list[str]:
+        if not row.export_path:
+            return ["the row has no export_path"]
         path = export_file(row.export_path, SUMMARY_JSON)
         try:
             document = json.loads(backend.get(path))
@@ -71,7 +78,7 @@ def export_matches_row(
         document.pop("provenance", None)
         return [] if document == row.summary else ["summary.json differs from the row's summary"]
 
-    return _per_partition(context, problems_of)
+    return _per_partition(context, database, problems_of)
 
 
 @dg.asset_check(
@@ -84,10 +91,9 @@ def timeline_picture_exists(
 ) -> dg.AssetCheckResult:
     backend = storage.backend()
 
-    def problems_of(key: str) -> list[str]:
-        row = stored_summary(database, key)
-        if row is None or not row.export_path:
-            return ["no row with an export_path"]
+    def problems_of(row: StoredSummary) -> list[str]:
+        if not row.export_path:
+            return ["the row has no export_path"]
         path = export_file(row.export_path, TIMELINE_PNG)
         try:
             data = backend.get(path)
@@ -95,7 +101,7 @@ def timeline_picture_exists(
             return [f"{path} is missing"]
         return [] if data.startswith(PNG_MAGIC) else [f"{TIMELINE_PNG} is not a PNG"]
 
-    return _per_partition(context, problems_of)
+    return _per_partition(context, database, problems_of)
 
 
 ingest_checks = [summary_fits_seed, export_matches_row, timeline_picture_exists]

@@ -5,7 +5,7 @@ handler writes it from the output's type; the SQL itself lives in the `db/` modu
 Storage outputs are `StorageArtifact`s that carry their own folder (built by `storage.layout`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -118,6 +118,8 @@ class StorageArtifact:
     directory: str
     files: Mapping[str, bytes | Path]  # a Path streams a large local file (e.g. a dataset zip)
     content_types: Mapping[str, str] = field(default_factory=dict)
+    # Called once every file is stored, e.g. to mark what the files hold as published; never on failure.
+    on_published: Callable[[], None] | None = None
 
     def path_of(self, name: str) -> str:
         return f"{self.directory.rstrip('/')}/{name}"
@@ -146,6 +148,8 @@ class StorageIOManager(dg.ConfigurableIOManager):
                 else:
                     backend.put(path, data, content_type)
                 written.append(path)
+            if artifact.on_published is not None:
+                artifact.on_published()
         if written:
             context.add_output_metadata(
                 {

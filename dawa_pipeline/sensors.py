@@ -62,7 +62,10 @@ def pending_uploads(objects: list[StoredObject], cursor: UploadCursor, limit: in
 def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
     cursor = UploadCursor.parse(context.cursor)
     backend = storage.backend()
-    batch = pending_uploads(list(backend.list(layout.uploads_prefix())), cursor, MAX_UPLOADS_PER_TICK)
+    # One listing per artist's uploads folder: never walks the (much larger) daw-data and training trees.
+    slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
+    uploads = [o for slug in slugs for o in backend.list(layout.uploads_prefix(slug))]
+    batch = pending_uploads(uploads, cursor, MAX_UPLOADS_PER_TICK)
     if not batch:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed uploads"), cursor=cursor.dump())
 

@@ -26,7 +26,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 GIT_LFS_PREFIX = b"version https://git-lfs"
 # The ratio check starts once this much compressed input was read, so a small set's dense first block
 # cannot trip it; a bomb still stops within RATIO_FLOOR * max_compression_ratio decompressed bytes.
-RATIO_FLOOR = 64 * 1024
+RATIO_FLOOR = 16 * 1024
 _XML_START = (b"<", b"\xef\xbb\xbf<")
 
 Container = Literal["gzip", "xml"]

@@ -13,8 +13,8 @@ Vocabulary (`GENRE_LABELS` are styles, `TRAIT_LABELS` are production habits):
   apart. Tempo is halftime-aware: names saying "halftime"/"double time", or sample loops at twice or half
   the set tempo (``SOUTHSIDExPVLACE_150_melodic_loop`` in a 75 BPM set), add that reading of the tempo.
 - "ambient" also fires without a name for it, on a set with no drums and two or more pad/drone/texture names.
-- Traits: "808", "drum-rack", "sampler-based", "synth-heavy", "live-instruments", "swing", "triple-meter",
-  "odd-meter".
+- Traits: "808", "drum-rack", "sampler-based", "synth-heavy", "live-instruments", "swing", "triple-meter"
+  (3/4, 6/8, 12/8: a triple or compound pulse), "odd-meter" (5/4, 7/8...).
 
 An empty set (no tracks) gets no labels. Output is deterministic: labels sorted, evidence in rule order.
 """
@@ -170,6 +170,10 @@ def _quoted(names: Sequence[str]) -> str:
     return shown if len(names) <= _MAX_NAMES else f"{shown} and {len(names) - _MAX_NAMES} more"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -228,10 +232,10 @@ class _SetFacts:
         self.tracks = tracks
         self.plugins = plugins
         self.samples = samples
-        self.numerator, self.denominator = _parse_signature(overview.time_signature)
-        self.drum_tracks = {t.name for t in tracks if set(t.native_devices) & set(_NATIVE_DRUM_DEVICES)}
+        self.numerator = _numerator(overview.time_signature)
+        drum_tracks = {t.name for t in tracks if set(t.native_devices) & set(_NATIVE_DRUM_DEVICES)}
+        self.other_tracks = {t.name for t in tracks} - drum_tracks
         self.audio_tracks = {t.name for t in tracks if t.type == "Audio"}
-        self.other_tracks = {t.name for t in tracks} - self.drum_tracks
 
     def naming(self, pattern: str) -> list[_NamedThing]:
         regex = _words_regex(pattern)
@@ -264,21 +268,21 @@ class _SetFacts:
         return found
 
 
-def _parse_signature(signature: str) -> tuple[int | None, int | None]:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", signature)
-    return (int(match.group(1)), int(match.group(2))) if match else (None, None)
+def _numerator(signature: str) -> int | None:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*\d+\s*", signature)
+    return int(match.group(1)) if match else None
 
 
 def _on_tracks(found: dict[str, list[str]]) -> list[str]:
     return [
-        f"{name} on {len(tracks)} track{'s' if len(tracks) != 1 else ''} ({_quoted(tracks)})"
+        f"{name} on {_plural(len(tracks), 'track')} ({_quoted(tracks)})"
         for name, tracks in sorted(found.items())
     ]
 
 
-def _named_evidence(things: Sequence[_NamedThing], what: str) -> list[str]:
-    return [f"{thing} {what}" for thing in things[:_MAX_NAMES]] + (
-        [f"and {len(things) - _MAX_NAMES} more names"] if len(things) > _MAX_NAMES else []
+def _named_evidence(things: Sequence[_NamedThing], what: str = "") -> list[str]:
+    return [f"{thing} {what}".rstrip() for thing in things[:_MAX_NAMES]] + (
+        [f"and {_plural(len(things) - _MAX_NAMES, 'more name')}"] if len(things) > _MAX_NAMES else []
     )
 
 
@@ -295,9 +299,8 @@ def _drum_evidence(facts: _SetFacts) -> list[str]:
 
 
 def _808_evidence(facts: _SetFacts) -> list[str]:
-    evidence = [str(thing) for thing in facts.naming("808")]
-    evidence += [f"plugin '{name}'" for name in facts.tracks_with_plugins(("808",))]
-    return _unique(evidence)
+    evidence = _named_evidence(facts.naming("808"))
+    return evidence + [f"plugin '{name}'" for name in facts.tracks_with_plugins(("808",))]
 
 
 def _halftime_evidence(facts: _SetFacts) -> list[str]:
@@ -339,9 +342,7 @@ def _trait_evidence(facts: _SetFacts, groove: Groove) -> dict[str, list[str]]:
 
     racks = [t.name for t in facts.tracks for d in t.native_devices if d == "DrumGroupDevice"]
     if racks:
-        traits["drum-rack"] = [
-            f"{len(racks)} DrumGroupDevice rack{'s' if len(racks) != 1 else ''} on {_quoted(_unique(racks))}"
-        ]
+        traits["drum-rack"] = [f"{_plural(len(racks), 'DrumGroupDevice rack')} on {_quoted(_unique(racks))}"]
 
     traits["sampler-based"] = _sampler_evidence(facts)
     traits["synth-heavy"] = _synth_evidence(facts)
@@ -366,7 +367,7 @@ def _sampler_evidence(facts: _SetFacts) -> list[str]:
     evidence += _on_tracks(facts.tracks_with_plugins(_SAMPLER_PLUGINS))
     loops = [t.name for t in facts.naming(_LOOP_WORDS) if t.kind == "sample"]
     if loops:
-        evidence.append(f"{len(loops)} sample loop{'s' if len(loops) != 1 else ''} ({_quoted(loops)})")
+        evidence.append(f"{_plural(len(loops), 'sample loop')} ({_quoted(loops)})")
     if evidence:
         evidence += _audio_ratio_evidence(facts, at_least=0.5)
     return evidence

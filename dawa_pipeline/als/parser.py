@@ -26,13 +26,15 @@ from dawa_pipeline.als.errors import (
 from dawa_pipeline.als.keys import scale_setting
 from dawa_pipeline.als.models import AlsSummary, Locator, Scene
 from dawa_pipeline.als.summary import Identification, SetFacts, build_summary
-from dawa_pipeline.als.tracks import analyse_track, read_master
+from dawa_pipeline.als.tracks import StreamedEvents, analyse_track, read_event, read_master
 
 PARSER_NAME = "dawa-als-stream"
 PARSER_VERSION = "1.0.0"
 
-# Depths of the elements the walk acts on (Ableton = 1).
-_ROOT, _LIVESET, _SECTION, _TRACK = 1, 2, 3, 4
+# Depths of the elements the walk acts on (Ableton = 1). A master automation event closes at _MASTER_EVENT:
+# MasterTrack/AutomationEnvelopes/Envelopes/AutomationEnvelope/Automation/Events/FloatEvent (Live 10+) or
+# MasterTrack/DeviceChain/Mixer/Tempo/ArrangerAutomation/Events/FloatEvent (Live 8/9 inline).
+_ROOT, _LIVESET, _SECTION, _MASTER_EVENT = 1, 2, 3, 8
 
 
 def _discard(element: xp.Element) -> None:
@@ -49,8 +51,8 @@ class _Walk:
         self.file_name = file_name
         self.limits = limits
         self.facts = SetFacts()
-        self.section = ""
         self.saw_live_set = False
+        self.master_events: StreamedEvents = {}
 
     def run(self, stream: SetStream) -> SetFacts:
         events = etree.iterparse(
@@ -66,20 +68,31 @@ class _Walk:
             remove_blank_text=True,  # fewer nodes: faster to build and to free
         )
         depth, max_depth = 0, self.limits.max_depth
+        section_depth, live_set_depth, master_event_depth = _SECTION, _LIVESET, _MASTER_EVENT
+        in_tracks = in_master = False
+        etree.clear_error_log()  # the log is per thread; keep only this parse's errors
         try:
+            # The hot loop: plain local integers and booleans, work only on the few depths that matter.
             for event, element in events:
                 if event == "start":
                     depth += 1
-                    if depth <= _SECTION:
+                    if depth <= section_depth:
                         self._on_open(element, depth)
+                        if depth == section_depth:
+                            in_tracks = element.tag == "Tracks"
+                            in_master = element.tag in xp.MASTER_TRACK_NAMES
                     elif depth > max_depth:
                         raise LimitExceeded(self.file_name, f"XML nested deeper than {max_depth} levels")
                     continue
                 depth -= 1
-                if depth == _SECTION and self.section == "Tracks":
-                    self._on_track(element)
-                    _discard(element)
-                elif depth == _LIVESET:
+                if depth == master_event_depth:
+                    if in_master:
+                        self._stream_master_event(element)
+                elif depth == section_depth:
+                    if in_tracks:
+                        self._on_track(element)
+                        _discard(element)
+                elif depth == live_set_depth:
                     self._on_section(element)
                     _discard(element)
         except etree.XMLSyntaxError as exc:
@@ -89,12 +102,17 @@ class _Walk:
         return self.facts
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, stream: SetStream) -> AlsParseError:
-        message = str(exc.msg or exc)
+        # libxml2's first fatal error names the cause; lxml's own message is often the last symptom.
+        first = next(iter(exc.error_log), None)
+        message = first.message.strip() if first is not None else str(exc.msg or exc)
+        where = f" at line {first.line}" if first is not None and first.line > 0 else ""
         if "Excessive depth" in message:
             return LimitExceeded(self.file_name, f"XML nested deeper than {LIBXML2_MAX_DEPTH} levels")
+        if "Resource limit exceeded" in message or "Huge input" in message:
+            return LimitExceeded(self.file_name, f"XML beyond libxml2's safety limits ({message})")
         if stream.xml_bytes == 0:
             return EmptyFile(self.file_name, "the compressed stream holds no data")
-        return MalformedXml(self.file_name, f"not well-formed XML ({message})")
+        return MalformedXml(self.file_name, f"not well-formed XML ({message}{where})")
 
     def _on_open(self, element: xp.Element, depth: int) -> None:
         if depth == _ROOT:
@@ -110,8 +128,14 @@ class _Walk:
                     self.file_name, f"an Ableton document holding <{element.tag}>, not a Live Set"
                 )
             self.saw_live_set = True
-        else:
-            self.section = element.tag
+
+    def _stream_master_event(self, element: xp.Element) -> None:
+        """Read a master automation event and free it at once: a drawn tempo curve can hold 100k points,
+        which as elements would cost far more memory than any track."""
+        events = element.getparent()
+        if events is not None and events.tag == "Events":
+            self.master_events.setdefault(events, []).append(read_event(element))
+            events.remove(element)
 
     def _on_track(self, element: xp.Element) -> None:
         kind = xp.TRACK_KINDS.get(element.tag)
@@ -121,8 +145,9 @@ class _Walk:
     def _on_section(self, element: xp.Element) -> None:
         tag, facts = element.tag, self.facts
         if tag in xp.MASTER_TRACK_NAMES:
-            facts.master = analyse_track(element, "Main")
-            facts.master_mixer = read_master(element)
+            facts.master = analyse_track(element, "Main", self.master_events)
+            facts.master_mixer = read_master(element, self.master_events)
+            self.master_events = {}
         elif tag == xp.SCENES_LIVE11:
             facts.scenes = [_scene_live11(scene) for scene in element.iterfind("Scene")]
         elif tag == xp.SCENES_LIVE8:

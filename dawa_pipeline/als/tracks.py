@@ -3,7 +3,6 @@ once it has been read completely, then frees it, so nothing here sees more than 
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,7 +42,9 @@ class TrackFacts:
 MAX_CHANGE_POINTS = 1000
 DEFAULT_SIGNATURE = 201  # 4/4, for a mixer without a time-signature parameter
 
-TimedValue = tuple[float, float]  # (beat, value); tuples because tempo maps can hold 100k points
+TimedValue = tuple[float, float]  # (time, value); tuples because tempo maps can hold 100k points
+# Automation events the walk already read and freed, by their `Events` list element (see parser._Walk).
+StreamedEvents = dict[Element, list[TimedValue]]
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool) -> None:
                     facts.pitched_notes += 1
 
 
-def _has_automation(track: Element) -> bool:
+def _has_automation(track: Element, streamed: StreamedEvents) -> bool:
     """True when any envelope holds more than Live's default point."""
+    if any(time > xp.DEFAULT_EVENT_TIME for events in streamed.values() for time, _ in events):
+        return True
     for events in track.iterfind(xp.TRACK_ENVELOPE_EVENTS):
         for event in events:
             time = xp.as_float(event.get("Time"))
@@ -117,8 +120,8 @@ def _has_automation(track: Element) -> bool:
     return bool(xp.HAS_INLINE_AUTOMATION(track, default=xp.DEFAULT_EVENT_TIME))
 
 
-def analyse_track(track: Element, kind: str) -> TrackFacts:
-    """Everything DAWA reads from one track element."""
+def analyse_track(track: Element, kind: str, streamed: StreamedEvents | None = None) -> TrackFacts:
+    """Everything DAWA reads from one track element (`streamed`: its events already read by the walk)."""
     group_id = xp.value(track, xp.TRACK_GROUP_ID)
     facts = TrackFacts(
         tag=track.tag,
@@ -128,7 +131,7 @@ def analyse_track(track: Element, kind: str) -> TrackFacts:
         group_id=None if group_id in (None, "-1") else group_id,
         color=_int(xp.first_value(track, xp.TRACK_COLOR_PATHS)),
         frozen=xp.as_bool(xp.value(track, xp.TRACK_FROZEN)),
-        has_automation=_has_automation(track),
+        has_automation=_has_automation(track, streamed or {}),
     )
     devices = xp.ALL_DEVICES(track)
     facts.devices = len(devices)
@@ -175,61 +178,67 @@ def _param_event_list(master: Element, param: Element) -> Element | None:
     return param.find(xp.PARAM_INLINE_EVENTS_LIST)
 
 
-def _param_events(master: Element, param: Element) -> list[TimedValue]:
+def _param_events(master: Element, param: Element, streamed: StreamedEvents) -> list[TimedValue]:
     """A parameter's change points in beat order; Live's default point at -63072000 is the value at beat 0.
     Drawn curves can hold 100k points: beyond MAX_CHANGE_POINTS they are thinned evenly (first and
     last kept), so the summary stays small."""
     event_list = _param_event_list(master, param)
     if event_list is None:
         return []
-    count = len(event_list)
-    events = list(itertools.islice(event_list, 0, None, math.ceil(count / MAX_CHANGE_POINTS) or 1))
-    if count > MAX_CHANGE_POINTS:
-        events.append(event_list[-1])
-    timed: list[TimedValue] = []
-    for event in events:
-        try:
-            time, number = float(event.get("Time", "")), float(event.get("Value", ""))
-        except ValueError:
-            continue
-        timed.append((0.0 if time <= xp.DEFAULT_EVENT_TIME else time, number))
-    timed.sort(key=_beat)
+    events = streamed.get(event_list)
+    if events is None:
+        events = [read_event(event) for event in event_list]
+    if len(events) > MAX_CHANGE_POINTS:
+        events = [*events[:: math.ceil(len(events) / MAX_CHANGE_POINTS)], events[-1]]
+    timed = sorted((0.0 if time <= xp.DEFAULT_EVENT_TIME else time, value) for time, value in events)
     # Live 8 stores both the default point and a point at beat 0 with the same value: one change, not two.
     return [event for index, event in enumerate(timed) if index == 0 or event != timed[index - 1]]
 
 
-def _beat(event: TimedValue) -> float:
-    return event[0]
+def read_event(event: Element) -> TimedValue:
+    """(Time, Value) of an automation event; NaN where a value is not a number (BoolEvent)."""
+    return _number(event.get("Time")), _number(event.get("Value"))
 
 
-def _initial(param: Element) -> float | None:
+def _number(text: str | None) -> float:
+    try:
+        return float(text) if text is not None else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _initial(param: Element, streamed: StreamedEvents) -> float | None:
     """The parameter's set value: `Manual`, or in Live 8 the first inline event."""
     manual = xp.as_float(xp.value(param, xp.PARAM_MANUAL))
     if manual is not None:
         return manual
-    first = param.find(xp.PARAM_INLINE_EVENTS)
-    return None if first is None else xp.as_float(first.get("Value"))
+    inline = param.find(xp.PARAM_INLINE_EVENTS_LIST)
+    if inline is None:
+        return None
+    events = streamed.get(inline) or [read_event(event) for event in inline[:1]]
+    return events[0][1] if events and not math.isnan(events[0][1]) else None
 
 
-def read_master(master: Element) -> MasterFacts | None:
+def read_master(master: Element, streamed: StreamedEvents | None = None) -> MasterFacts | None:
     """Tempo, time signature, their changes and the global groove amount; None without a mixer tempo."""
+    streamed = streamed or {}
     mixer = xp.first_element(master, xp.MASTER_MIXER_PATHS)
     tempo_param = None if mixer is None else mixer.find(xp.MIXER_TEMPO)
     if mixer is None or tempo_param is None:
         return None
-    tempo = _initial(tempo_param)
+    tempo = _initial(tempo_param, streamed)
     if tempo is None:
         return None
     signature_param = mixer.find(xp.MIXER_TIME_SIGNATURE)
-    signature = None if signature_param is None else _initial(signature_param)
+    signature = None if signature_param is None else _initial(signature_param, streamed)
     groove_param = mixer.find(xp.MIXER_GROOVE_AMOUNT)
-    signature_events = [] if signature_param is None else _param_events(master, signature_param)
+    signature_events = [] if signature_param is None else _param_events(master, signature_param, streamed)
     return MasterFacts(
         tempo=tempo,
         time_signature=xp.decode_time_signature(
             int(signature) if signature is not None else DEFAULT_SIGNATURE
         ),
-        tempo_events=_param_events(master, tempo_param),
+        tempo_events=_param_events(master, tempo_param, streamed),
         time_signature_events=signature_events,
-        groove_amount=None if groove_param is None else _initial(groove_param),
+        groove_amount=None if groove_param is None else _initial(groove_param, streamed),
     )

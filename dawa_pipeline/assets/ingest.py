@@ -1,7 +1,7 @@
 """Ingest: uploaded sets → `als_summaries` rows → `summary.json` + timeline picture in storage."""
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,9 +219,12 @@ def export_file(export_dir: str, name: str) -> str:
     return f"{export_dir.rstrip('/')}/{name}"
 
 
-def stored_summary(database: DatabaseResource, key: str) -> StoredSummary | None:
-    """The newest stored parse of a set partition, or None."""
-    ref = upload_ref_for(key)
-    path = layout.upload_path(ref.artist_slug, ref.project, ref.file_name)
+def stored_summaries(database: DatabaseResource, keys: Sequence[str]) -> dict[str, StoredSummary | None]:
+    """The newest stored parse of each set partition (None where there is none), in one query."""
+    paths = {}
+    for key in keys:
+        ref = upload_ref_for(key)
+        paths[key] = layout.upload_path(ref.artist_slug, ref.project, ref.file_name)
     with database.transaction() as conn:
-        return summaries.latest_for_source(conn, [path]).get(path)
+        found = summaries.latest_for_source(conn, list(paths.values()))
+    return {key: found.get(path) for key, path in paths.items()}

@@ -40,6 +40,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _explained(exc):
+            raise
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # libpq messages span lines
+        return 2
+
+
+def _explained(exc: Exception) -> bool:
+    """Whether `exc` is a failure DAWA explains in one line (database, storage, bad input), not a bug."""
+    import psycopg
+
+    from dawa_pipeline.als.errors import AlsParseError
+    from dawa_pipeline.db import DatabaseError
+    from dawa_pipeline.storage.backend import StorageConfigError, StorageError
+
+    return isinstance(
+        exc, DatabaseError | StorageError | StorageConfigError | AlsParseError | psycopg.OperationalError
+    )
 
 
 if __name__ == "__main__":

@@ -36,17 +36,18 @@ def _pgserver() -> ModuleType:
 
 def start_embedded(pg_dir: Path) -> str:
     """Start the server in `pg_dir` unless it already runs (initialising it on first use); return its URL."""
-    pgserver = _pgserver()
     pg_dir = pg_dir.expanduser().resolve()
+    if (url := running_url(pg_dir)) is not None:
+        return url
     if _under_root_home(pg_dir):
         raise EmbeddedPostgresError(
             f"{pg_dir}: the embedded Postgres would open /root to other users; set DAWA_HOME elsewhere"
         )
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(pg_dir, cleanup_mode=None, start=False)
-        # start() is cheap when the server already runs (another process, or stopped and restarted since
-        # this process first asked): it re-reads postmaster.pid under the package's lock.
+        server = _pgserver().get_server(pg_dir, cleanup_mode=None, start=False)
+        # Under the package's lock start() re-reads postmaster.pid, so a server another process started
+        # meanwhile is reused, and one stopped since this process last asked is started again.
         server.start()
         return server.get_uri()
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
@@ -55,8 +56,11 @@ def start_embedded(pg_dir: Path) -> str:
 
 def running_url(pg_dir: Path) -> str | None:
     """The URL of the server running in `pg_dir`, or None when it is not running."""
-    info = _pgserver().utils.PostmasterInfo.read_from_pgdata(pg_dir.expanduser().resolve())
-    if info is None or not info.is_running():
+    try:
+        info = _pgserver().utils.PostmasterInfo.read_from_pgdata(pg_dir.expanduser().resolve())
+    except (AssertionError, ValueError):  # postmaster.pid half-written by a server starting right now
+        return None
+    if info is None or not info.is_running() or info.status != "ready":
         return None
     return info.get_uri()
 

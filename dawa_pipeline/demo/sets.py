@@ -157,7 +157,7 @@ def _atlas_drums(bars: int, drop_bar: int) -> Track:
 
 def _atlas_synths(rng: random.Random, key: Key, bars: int, build_bar: int, drop_bar: int) -> Track:
     bass_synth: DeviceSpec = rng.choice((Device("Operator"), Plugin.vst3("Serum", instrument=True)))
-    lead_synth: DeviceSpec = rng.choice((Device("Wavetable"), Plugin.vst3("Diva", instrument=True)))
+    lead_synth: DeviceSpec = rng.choice((Device("InstrumentVector"), Plugin.vst3("Diva", instrument=True)))
     bass_notes = _phrase(rng, _scale(key, 0)[:5], 4, 0.5, 0.7)
     lead_notes = _phrase(rng, _scale(key, 2), 4, 0.25, 0.55)
     pad_notes = [Note(pitch, 0, 16) for pitch in _scale(key, 1)[::2][:3]]
@@ -193,7 +193,7 @@ def _atlas_synths(rng: random.Random, key: Key, bars: int, build_bar: int, drop_
             Track.midi(
                 "Night Pad",
                 devices=[
-                    Device("Wavetable"),
+                    Device("InstrumentVector"),
                     Plugin.vst3("ValhallaVintageVerb", manufacturer="Valhalla DSP"),
                 ],
                 clips=[
@@ -442,7 +442,7 @@ def write_demo_sets(target_dir: Path) -> dict[str, list[Path]]:
 _BULK_LIVE: tuple[LiveVersion, ...] = ("10", "11", "11", "12", "12.1", "12.3")
 _BULK_INSTRUMENTS: tuple[DeviceSpec, ...] = (
     Device("Operator"),
-    Device("Wavetable"),
+    Device("InstrumentVector"),
     Device("Drift"),
     Device("Analog"),
     Plugin.vst3("Serum", instrument=True),

@@ -303,6 +303,15 @@ def test_long_evidence_is_shortened() -> None:
     many = [track(f"Kick {i}", "Audio") for i in range(40)]
     _, evidence = infer(many, tempo=124)
     assert "drum names: 'Kick 0', 'Kick 1', 'Kick 2' and 37 more" in evidence["house"]
+    _, evidence = infer(
+        [DRUMS], samples=[sample(f"{pad}-808.aif") for pad in ("Kick", "Snare", "Clap", "Rim")]
+    )
+    assert evidence["808"] == [
+        "sample 'Kick-808'",
+        "sample 'Snare-808'",
+        "sample 'Clap-808'",
+        "and 1 more name",
+    ]
 
 
 CORPUS = os.environ.get("DAWA_ALS_CORPUS")

@@ -114,7 +114,12 @@ def test_ground_truth_track_counts(ground_truth: list) -> None:
     for gt, summary in ground_truth:
         counts = gt["track_counts"]
         overview = summary.overview
-        assert (overview.midi_tracks, overview.audio_tracks, overview.group_tracks, overview.return_tracks) == (
+        assert (
+            overview.midi_tracks,
+            overview.audio_tracks,
+            overview.group_tracks,
+            overview.return_tracks,
+        ) == (
             counts["midi"],
             counts["audio"],
             counts["group"],
