@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from dawa_pipeline.als import project_name_of
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend
 
@@ -23,11 +24,6 @@ class UploadResult:
     local_path: Path
     storage_path: str
     outcome: UploadOutcome
-
-
-def default_project_name(path: Path) -> str:
-    """Live keeps a set in "<Name> Project/"; the project is that folder's name without the suffix."""
-    return path.parent.name.removesuffix(" Project")
 
 
 def find_sets(paths: Iterable[Path]) -> list[Path]:
@@ -52,7 +48,7 @@ def upload_sets(backend: StorageBackend, artist_slug: str, files: Iterable[Path]
     skipped."""
     for local in files:
         data = local.read_bytes()
-        target = layout.upload_path(artist_slug, default_project_name(local), local.name)
+        target = layout.upload_path(artist_slug, project_name_of(local.parent.name), local.name)
         outcome = UploadOutcome.UPLOADED
         if backend.exists(target):
             if hashlib.sha256(backend.get(target)).digest() == hashlib.sha256(data).digest():

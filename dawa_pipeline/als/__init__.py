@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from dawa_pipeline.als.container import ParseLimits
     from dawa_pipeline.als.errors import AlsParseError
     from dawa_pipeline.als.models import AlsSummary
-    from dawa_pipeline.als.parser import PARSER_NAME, PARSER_VERSION, parse_als, parse_id
+    from dawa_pipeline.als.parser import PARSER_NAME, PARSER_VERSION, parse_als, parse_id, project_name_of
 
 _EXPORTS = {
     "AlsParseError": "dawa_pipeline.als.errors",
@@ -19,6 +19,7 @@ _EXPORTS = {
     "ParseLimits": "dawa_pipeline.als.container",
     "parse_als": "dawa_pipeline.als.parser",
     "parse_id": "dawa_pipeline.als.parser",
+    "project_name_of": "dawa_pipeline.als.parser",
 }
 __all__ = [
     "PARSER_NAME",
@@ -28,6 +29,7 @@ __all__ = [
     "ParseLimits",
     "parse_als",
     "parse_id",
+    "project_name_of",
 ]
 
 

@@ -182,10 +182,15 @@ def parse_id(artist_name: str, sha256: str, parser_version: str = PARSER_VERSION
     return f"p{digest[:16]}"
 
 
+def project_name_of(folder: str) -> str:
+    """Live keeps a set in "<Name> Project/": the project's name is that folder's name without the suffix."""
+    return folder.removesuffix(" Project")
+
+
 def _project_names(source: Path | bytes, project_name: str | None) -> tuple[str, str]:
     folder = "" if isinstance(source, bytes) else source.parent.name
     if project_name is None:
-        project_name = folder.removesuffix(" Project")
+        project_name = project_name_of(folder)
     return project_name, folder
 
 

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from dawa_pipeline.als import xml_paths as xp
 from dawa_pipeline.als.container import SourceFacts
+from dawa_pipeline.als.file_refs import FileRefFacts
 from dawa_pipeline.als.genre import infer_genres
 from dawa_pipeline.als.keys import ScaleSetting, resolve_key
 from dawa_pipeline.als.models import (
@@ -111,7 +112,7 @@ def _display_names(facts: SetFacts) -> list[str]:
     return names
 
 
-def _levels_and_parents(tracks: list[TrackFacts], names: list[str]) -> list[tuple[int, int | None]]:
+def _levels_and_parents(tracks: list[TrackFacts]) -> list[tuple[int, int | None]]:
     """(nesting level, index of the parent group) per track; groups are listed before their children."""
     groups: dict[str, int] = {}
     result: list[tuple[int, int | None]] = []
@@ -155,7 +156,7 @@ class _SampleIndex:
         self._keys_by_identity: dict[str, str] = {}
         self._names = _UniqueNames()
 
-    def add(self, track_name: str, samples: Iterable) -> list[str]:
+    def add(self, track_name: str, samples: Iterable[FileRefFacts]) -> list[str]:
         keys: list[str] = []
         for sample in samples:
             key = self._keys_by_identity.get(sample.identity)
@@ -192,7 +193,7 @@ def build_summary(facts: SetFacts, ident: Identification, source: SourceFacts) -
     mixer = facts.master_mixer
     all_tracks = [*facts.tracks, facts.master]
     names = _display_names(facts)
-    nesting = [*_levels_and_parents(facts.tracks, names), (0, None)]
+    nesting = [*_levels_and_parents(facts.tracks), (0, None)]
     samples = _SampleIndex()
     details: list[TrackDetail] = []
     plugins: list[PluginInstance] = []

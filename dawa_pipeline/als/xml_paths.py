@@ -39,8 +39,7 @@ ARRANGEMENT_CLIPS = (  # relative to MainSequencer: MIDI, then audio
     "ClipTimeable/ArrangerAutomation/Events/*",
     "Sample/ArrangerAutomation/Events/*",
 )
-TAKE_LANES = "TakeLanes/TakeLanes/TakeLane"  # Live 11+
-TAKE_LANE_CLIPS = "TakeLanes/TakeLanes/TakeLane/ClipAutomation/Events/*"
+TAKE_LANE_CLIPS = "TakeLanes/TakeLanes/TakeLane/ClipAutomation/Events/*"  # Live 11+
 CLIP_START, CLIP_END = "CurrentStart", "CurrentEnd"
 CLIP_SCALE_ROOTS = ("ScaleInformation/Root", "ScaleInformation/RootNote")  # Live 12, Live 11
 CLIP_SCALE_NAME = "ScaleInformation/Name"
@@ -71,7 +70,6 @@ MIXER_TEMPO, MIXER_TIME_SIGNATURE = "Tempo", "TimeSignature"
 MIXER_GROOVE_AMOUNT = "GlobalGrooveAmount"
 PARAM_MANUAL = "Manual"  # absent in Live 8: use the first inline event
 PARAM_INLINE_EVENTS_LIST = "ArrangerAutomation/Events"  # Live 8/9 tempo / time-signature changes
-PARAM_INLINE_EVENTS = "ArrangerAutomation/Events/*"
 PARAM_TARGET = "AutomationTarget"  # @Id, matched by a track envelope's PointeeId (Live 10+)
 TRACK_ENVELOPES = "AutomationEnvelopes/Envelopes/AutomationEnvelope"
 ENVELOPE_POINTEE = "EnvelopeTarget/PointeeId"

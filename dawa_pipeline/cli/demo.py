@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ def _section(title: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import dagster as dg
+
+    # The demo's user cannot act on Dagster's notices about beta parameters the pipeline uses.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
     from dawa_pipeline.db.connection import database_url
     from dawa_pipeline.db.dagster_instance import dagster_storage_url, write_dagster_home
@@ -49,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _ingest(instance: Any, url: str, backend: Any, sets: dict[str, list[Path]]) -> None:
-    import dagster as dg
 
     from dawa_pipeline.assets.ingest import als_summary, als_summary_export, als_upload
     from dawa_pipeline.checks import ingest_checks
@@ -57,6 +61,7 @@ def _ingest(instance: Any, url: str, backend: Any, sets: dict[str, list[Path]]) 
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.summaries import latest_for_artist
     from dawa_pipeline.definitions import build_resources
+    from dawa_pipeline.inprocess import already_ran, evaluate_sensor, execute_run_request
     from dawa_pipeline.sensors import als_upload_sensor
     from dawa_pipeline.uploads import upload_sets
 
@@ -68,29 +73,18 @@ def _ingest(instance: Any, url: str, backend: Any, sets: dict[str, list[Path]]) 
         outcomes = [r.outcome.name.lower() for r in upload_sets(backend, artists[name].slug, files)]
         print(f"{name}: {len(files)} sets ({', '.join(sorted(set(outcomes)))})")
 
-    _section("als_upload_sensor → als_summary → als_summary_export (one bulk run per tick)")
+    _section("als_upload_sensor → als_summary → als_summary_export (one run per set)")
     resources = build_resources()
+    assets = [als_upload, als_summary, als_summary_export, *ingest_checks]
     cursor = None
-    while True:
-        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
-            result = als_upload_sensor(context)
+    while (result := evaluate_sensor(instance, als_upload_sensor, resources, cursor)).run_requests:
         cursor = result.cursor
-        keys = [r.partition_key for r in result.run_requests or []]
-        if not keys:
-            break
-        for request in result.dynamic_partitions_requests or []:
-            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys or []))
-        run = dg.materialize(
-            [als_upload, als_summary, als_summary_export, *ingest_checks],
-            instance=instance,
-            resources=resources,
-            tags={
-                "dagster/asset_partition_range_start": keys[0],
-                "dagster/asset_partition_range_end": keys[-1],
-            },
-            raise_on_error=False,
-        )
-        print(f"run {run.run_id}: {len(keys)} sets, {'succeeded' if run.success else 'FAILED'}")
+        for request in result.run_requests:
+            if already_ran(instance, request, als_upload_sensor.name):
+                print(f"  {request.partition_key}: unchanged since its last run")
+                continue
+            run = execute_run_request(instance, request, assets, resources, als_upload_sensor.name)
+            print(f"  {request.partition_key}: {'ok' if run.success else 'FAILED'} (run {run.run_id[:8]})")
 
     with connect(url) as conn:
         for name, artist in artists.items():
