@@ -9,7 +9,7 @@ import dagster as dg
 import psycopg
 
 from dawa_pipeline.als import AlsSummary, parse_id
-from dawa_pipeline.db import artists, summaries
+from dawa_pipeline.db import artists, profiles, summaries, training_items
 from dawa_pipeline.io_managers import register_table_handler
 from dawa_pipeline.partitions import upload_ref_for
 from dawa_pipeline.storage import layout
@@ -49,6 +49,8 @@ class AlsSummaryTable:
                 )
             )
         stored = summaries.upsert_summaries(conn, rows)
+        # Every set gets its training item (needs_audio) in the same transaction as its summary.
+        training_items.ensure_items_for_summaries(conn, stored)
         return {
             "dagster/row_count": len(stored),
             "dawa/row_ids": dg.MetadataValue.json([str(s.id) for s in stored]),
@@ -75,3 +77,36 @@ def _required(key: str | None) -> str:
 
 
 register_table_handler(AlsSummaryTable())
+
+
+class ArtistProfileTable:
+    """`ProfileWrite` outputs of artist partitions → the artist's `artist_profiles` row, written only when
+    the document changed and only over the version the refresh read; read back as `StoredProfile`."""
+
+    table: ClassVar[str] = "artist_profiles"
+    output_type: ClassVar[type] = profiles.ProfileWrite
+
+    def write(self, conn: psycopg.Connection, items: Mapping[str | None, Any]) -> dict[str, Any]:
+        written = []
+        for key, write in items.items():
+            if not write.changed:
+                continue
+            try:
+                profiles.write_master_schema(conn, write)
+            except profiles.ProfileConflict as exc:
+                raise dg.Failure(f"{key}: {exc}; materialize artist_master_schema again") from None
+            written.append(key)
+        return {"dagster/row_count": len(written), "dawa/written": dg.MetadataValue.json(written)}
+
+    def read(self, conn: psycopg.Connection, partition_keys: list[str | None]) -> dict[str | None, Any]:
+        stored: dict[str | None, Any] = {}
+        for key in partition_keys:
+            artist = artists.get_artist(conn, slug=key) if key else None
+            profile = profiles.get_profile(conn, artist.id) if artist else None
+            if profile is None:
+                raise dg.Failure(f"no artist_profiles row for {key!r}; materialize artist_master_schema")
+            stored[key] = profile
+        return stored
+
+
+register_table_handler(ArtistProfileTable())

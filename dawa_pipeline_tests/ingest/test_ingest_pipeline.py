@@ -202,3 +202,35 @@ def test_rls_holds_for_rows_the_pipeline_wrote(ingest_env, demo_sets, db, acting
         assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 0
     with acting_as(db, None, role="anon") as conn:
         assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 0
+
+
+def test_checks_catch_an_export_that_drifted_from_its_row(ingest_env, demo_sets):
+    from dawa_pipeline.checks import summary_json_problems, summary_problems, timeline_problems
+
+    ingest_env.upload(ARTIST, demo_sets[ARTIST][:1])
+    (request,) = ingest_env.tick().run_requests
+    key = request.partition_key
+    ingest_env.materialize(key)
+    database, storage = ingest_env.resources["database"], ingest_env.resources["storage"]
+    assert summary_json_problems(database, storage, [key]) == {}
+    assert timeline_problems(database, storage, [key]) == {}
+
+    (row,) = _rows(ingest_env.database_url)
+    summary_path = f"{row.export_path}summary.json"
+    document = json.loads(ingest_env.storage.get(summary_path))
+    document["overview"]["tempo"] = 1.0
+    ingest_env.storage.put(summary_path, json.dumps(document).encode())
+    ingest_env.storage.put(f"{row.export_path}timeline_visualizer.png", b"GIF89a")
+    with connect(ingest_env.database_url) as conn:
+        conn.execute("UPDATE als_summaries SET summary = summary - 'overview'")
+
+    assert summary_json_problems(database, storage, [key]) == {
+        key: ["summary.json differs from the row's summary"]
+    }
+    assert timeline_problems(database, storage, [key]) == {key: ["timeline_visualizer.png is not a PNG"]}
+    assert summary_problems(database, [key]) == {key: ["overview: Field required"]}
+    ingest_env.storage.delete([summary_path])
+    assert summary_json_problems(database, storage, ["nightshift-atlas::Nope::Nope.als", key]) == {
+        "nightshift-atlas::Nope::Nope.als": ["no row stored"],
+        key: [f"{summary_path} is missing"],
+    }

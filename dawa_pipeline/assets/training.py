@@ -1,0 +1,480 @@
+"""Training: needs_prompt items -> captions (`training_prompts`) -> dataset zips (`training_dataset`).
+
+Items move through their statuses in Postgres one at a time, so one bad item (a refusal, a missing file) is
+marked failed with its reason while the rest go on. A dataset zip is built into a temporary file, published
+by the storage IO manager, and only then are its items marked exported.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import dagster as dg
+import psycopg
+from pydantic import ValidationError
+
+from dawa_pipeline.als import AlsSummary
+from dawa_pipeline.db import artists, profiles, summaries, training_items
+from dawa_pipeline.db.artists import Artist
+from dawa_pipeline.db.training_items import TrainingItem, TransitionRefused
+from dawa_pipeline.io_managers import StorageArtifact
+from dawa_pipeline.llm.openai_writer import openai_writer_from_env
+from dawa_pipeline.partitions import artist_partitions
+from dawa_pipeline.provenance import provenance_stamp
+from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.storage import layout
+from dawa_pipeline.storage.backend import StorageBackend, StorageError
+from dawa_pipeline.training.audio import AudioRejected, inspect_audio_stream
+from dawa_pipeline.training.captions import (
+    SYSTEM_PROMPT_VERSION,
+    Caption,
+    CaptionError,
+    PromptWriter,
+    caption_context,
+    caption_problems,
+    forbidden_names,
+)
+from dawa_pipeline.training.dataset import (
+    DatasetError,
+    DatasetItem,
+    DatasetManifest,
+    check_dataset_zip,
+    write_dataset_zip,
+)
+from dawa_pipeline.training.offline_writer import OfflineWriter
+
+CAPTION_JSON = "caption.json"
+"""The caption's tags beside prompt.txt (the seed keeps only the text), read back for the dataset sidecars."""
+
+NO_SET_REASON = (
+    "no Live Set is linked to this item, and prompts are written from a set's summary; "
+    "add the audio again with `dawa training add --set FILE.als`"
+)
+
+
+class PromptWriterResource(dg.ConfigurableResource):
+    """Which caption writer runs: OpenAI when OPENAI_API_KEY is set (model DAWA_PROMPT_MODEL, server
+    OPENAI_BASE_URL), else the deterministic offline writer. `offline: true` forces the offline writer."""
+
+    offline: bool = False
+
+    def writer(self) -> PromptWriter:
+        if not self.offline and (writer := openai_writer_from_env(os.environ)) is not None:
+            return writer
+        return OfflineWriter()
+
+
+class TrainingDatasetConfig(dg.Config):
+    full_rebuild: bool = False
+    """Zip every ready and exported item again, instead of only the items not exported yet."""
+    valid_fraction: float = 0.1
+    """Share of items (by a stable hash of their id) held out for validation."""
+
+
+def caption_path(artist_slug: str, item_id: object) -> str:
+    return layout.training_item_dir(artist_slug, str(item_id)) + CAPTION_JSON
+
+
+def _artist(conn: psycopg.Connection, slug: str) -> Artist:
+    artist = artists.get_artist(conn, slug=slug)
+    if artist is None:
+        raise dg.Failure(f"no artist with slug {slug!r}")
+    return artist
+
+
+def _master_schema(conn: psycopg.Connection, artist_id: UUID) -> dict[str, Any]:
+    """The artist's master schema; `{}` before the first profile refresh (captions then use the set alone)."""
+    profile = profiles.get_profile(conn, artist_id)
+    return profile.master_schema if profile is not None else {}
+
+
+# --- training_prompts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArtistItems:
+    """An artist's items in some statuses, with what captions and datasets are made from: the summary JSON
+    of each item's set (by item id; validated where it is used) and the artist's master schema."""
+
+    artist: Artist
+    items: list[TrainingItem]
+    summaries: dict[UUID, dict[str, Any]]
+    master_schema: dict[str, Any]
+
+
+def _load_items(
+    database: DatabaseResource, slug: str, statuses: Sequence[training_items.Status]
+) -> ArtistItems:
+    with database.transaction() as conn:
+        artist = _artist(conn, slug)
+        items = training_items.items_with_status(conn, artist.id, statuses)
+        return ArtistItems(
+            artist, items, training_items.linked_summaries(conn, items), _master_schema(conn, artist.id)
+        )
+
+
+def _caption_for(
+    writer: PromptWriter, item: TrainingItem, summary_json: dict[str, Any] | None, master_schema: dict
+) -> Caption:
+    """The item's caption from its set's summary and the artist's master schema; CaptionError when there is
+    none to be had (no set, refusal, writer failure, or a caption breaking the rules)."""
+    if summary_json is None:
+        raise CaptionError(NO_SET_REASON)
+    try:
+        summary = AlsSummary.model_validate(summary_json)
+    except ValidationError as error:
+        raise CaptionError(f"the linked set's summary no longer validates: {error}") from error
+    context = caption_context(summary, master_schema, audio_duration=item.audio_duration_seconds)
+    caption = writer.write(context)
+    problems = caption_problems(caption, context.forbidden_names, context=context)
+    if problems:
+        raise CaptionError(f"{writer.name} wrote a caption that breaks the rules: {'; '.join(problems)}")
+    return caption
+
+
+def _save_prompt(
+    backend: StorageBackend,
+    database: DatabaseResource,
+    slug: str,
+    item: TrainingItem,
+    caption: Caption,
+    writer: PromptWriter,
+) -> TrainingItem:
+    """prompt.txt and caption.json first, then the row: a ready item always has its files."""
+    path = layout.prompt_path(slug, item.id)
+    backend.put(path, caption.text.encode(), "text/plain; charset=utf-8")
+    backend.put(caption_path(slug, item.id), caption.model_dump_json(indent=2).encode(), "application/json")
+    with database.transaction() as conn:
+        return training_items.record_prompt(
+            conn,
+            item.id,
+            prompt_path=path,
+            prompt_text=caption.text,
+            system_prompt_version=SYSTEM_PROMPT_VERSION,
+            model_name=writer.name,
+            generated_at=datetime.now(UTC),
+        )
+
+
+@dg.asset(
+    partitions_def=artist_partitions,
+    deps=[dg.AssetKey("artist_master_schema")],
+    group_name="training",
+    kinds={"python", "openai", "postgres"},
+    pool="openai",
+    description=(
+        "A caption for every needs_prompt training item of the artist, written from its set's summary and "
+        "the artist's master schema (OpenAI when OPENAI_API_KEY is set, else the offline writer): prompt.txt "
+        "(+ caption.json with the tags) under artists/{slug}/training/{item}/, prompt_text, model and prompt "
+        "version on the row, status ready. A refusal or error fails that item with its reason only."
+    ),
+)
+def training_prompts(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    storage: StorageResource,
+    prompt_writer: PromptWriterResource,
+) -> dg.MaterializeResult:
+    slug = context.partition_key
+    writer = prompt_writer.writer()
+    queue = _load_items(database, slug, ["needs_prompt"])
+    backend = storage.backend()
+    ready: list[TrainingItem] = []
+    failures: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    sample: Caption | None = None
+    for item in queue.items:
+        try:
+            caption = _caption_for(writer, item, queue.summaries.get(item.id), queue.master_schema)
+            ready.append(_save_prompt(backend, database, slug, item, caption, writer))
+            sample = sample or caption
+            continue
+        except (CaptionError, StorageError) as error:
+            reason = error.reason if isinstance(error, CaptionError) else str(error)
+        except TransitionRefused as refused:  # another run got to the item first
+            skipped[str(item.id)] = str(refused)
+            continue
+        context.log.warning(f"training item {item.id} failed: {reason}")
+        try:
+            with database.transaction() as conn:
+                training_items.mark_failed(conn, item.id, reason)
+            failures[str(item.id)] = reason
+        except TransitionRefused as refused:
+            skipped[str(item.id)] = str(refused)
+    stamp = provenance_stamp(
+        run_id=context.run.run_id,
+        asset="training_prompts",
+        partition=slug,
+        inputs={
+            "training_items": [str(i.id) for i in queue.items],
+            "als_summaries.id": sorted({str(i.als_summary_id) for i in queue.items if i.als_summary_id}),
+        },
+        rows=[f"training_items.id={i.id}" for i in ready],
+        paths=[layout.prompt_path(slug, i.id) for i in ready],
+        extra={"model_name": writer.name, "system_prompt_version": SYSTEM_PROMPT_VERSION},
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "ready": len(ready),
+            "failed": len(failures),
+            "skipped": len(skipped),
+            "failures": dg.MetadataValue.json(failures),
+            "sample_caption": dg.MetadataValue.text(sample.text if sample else "(none written)"),
+            "model_name": dg.MetadataValue.text(writer.name),
+            "system_prompt_version": dg.MetadataValue.text(SYSTEM_PROMPT_VERSION),
+            "dawa/provenance": dg.MetadataValue.json(stamp),
+        },
+    )
+
+
+# --- training_dataset ------------------------------------------------------------------------------------
+
+
+def _read_caption(backend: StorageBackend, slug: str, item: TrainingItem) -> Caption:
+    """The caption with its tags; a prompt written by hand (no caption.json) keeps its text, without tags."""
+    try:
+        return Caption.model_validate_json(backend.get(caption_path(slug, item.id)))
+    except StorageError:
+        pass
+    if not item.prompt_text:
+        raise DatasetError(f"training item {item.id} is ready but has no prompt text")
+    return Caption(text=item.prompt_text, genre=[], moods=[], instruments=[], bpm=None, key=None, keywords=[])
+
+
+def _dataset_item(
+    backend: StorageBackend, slug: str, item: TrainingItem, summary: AlsSummary | None, folder: Path
+) -> DatasetItem:
+    """One item with its audio downloaded into `folder` and decoded again (durations come from the bytes)."""
+    audio_path = item.audio_path or layout.training_audio_path(slug, item.id)
+    local = folder / f"{item.id}.audio"
+    backend.download(audio_path, local)
+    with local.open("rb") as stream:
+        info = inspect_audio_stream(stream, audio_path, min_seconds=0.0)
+    caption = _read_caption(backend, slug, item)
+    title = summary.als_stem if summary else (item.als_filename or str(item.id))
+    return DatasetItem(
+        item_id=str(item.id),
+        audio=local,
+        audio_info=info,
+        caption=caption,
+        title=title,
+        key=caption.key,
+        bpm=caption.bpm,
+    )
+
+
+def _names_to_keep_out(artist: Artist, linked: Sequence[AlsSummary], master_schema: Mapping) -> list[str]:
+    names = [artist.name]
+    for summary in linked:
+        names += forbidden_names(summary, master_schema)
+    return list(dict.fromkeys(names))
+
+
+def _dataset_version(manifest: DatasetManifest, items: Sequence[TrainingItem]) -> str:
+    """Same items, captions and audio bytes give the same version, whatever time the zip was built."""
+    prompts = {str(i.id): i.prompt_text for i in items}
+    content = sorted((e.item_id, e.split, e.audio_sha256, prompts.get(e.item_id)) for e in manifest.entries)
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+@dg.asset(
+    partitions_def=artist_partitions,
+    deps=[training_prompts],
+    io_manager_key="storage_io_manager",
+    output_required=False,
+    group_name="training",
+    kinds={"python", "storage"},
+    description=(
+        "A MusicGen dataset zip of the artist's ready training items (audiocraft manifests, MusicInfo "
+        "sidecars and dset yaml; HF audiofolder metadata; dataset card; provenance) at "
+        "artists/{slug}/datasets/dataset-{timestamp}.zip. Items become exported only once the zip is stored; "
+        "a re-run zips only items not yet exported unless `full_rebuild: true`."
+    ),
+)
+def training_dataset(
+    context: dg.AssetExecutionContext,
+    config: TrainingDatasetConfig,
+    database: DatabaseResource,
+    storage: StorageResource,
+) -> Iterator[dg.Output]:
+    slug = context.partition_key
+    data = _load_items(database, slug, ["ready", "exported"] if config.full_rebuild else ["ready"])
+    if not data.items:
+        context.log.info(f"{slug}: no training items to export; no dataset written")
+        return
+    created_at, zip_path = _free_zip_path(storage.backend(), slug)
+    directory, zip_name = zip_path.rsplit("/", 1)
+    workdir = Path(tempfile.mkdtemp(prefix="dawa-dataset-"))
+    try:
+        manifest = _build_zip(context, data, workdir / zip_name, created_at, zip_path, storage, config)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    item_ids = [item.id for item in data.items]
+
+    def mark_exported() -> None:
+        with database.transaction() as conn:
+            training_items.mark_exported(conn, item_ids)
+
+    artifact = StorageArtifact(
+        directory=directory, files={zip_name: workdir / zip_name}, on_published=mark_exported
+    )
+    # The temporary zip goes once the IO manager is done with the artifact, whether it stored it or not.
+    weakref.finalize(artifact, shutil.rmtree, workdir, True)
+    yield dg.Output(
+        artifact,
+        metadata={
+            "items": len(item_ids),
+            "train_seconds": dg.MetadataValue.float(manifest.train_seconds),
+            "valid_seconds": dg.MetadataValue.float(manifest.valid_seconds),
+            "zip_path": dg.MetadataValue.path(zip_path),
+            "size_bytes": (workdir / zip_name).stat().st_size,
+            "full_rebuild": config.full_rebuild,
+            "dawa/provenance": dg.MetadataValue.json(
+                _dataset_provenance(context, data, zip_path, config, manifest)
+            ),
+        },
+        data_version=dg.DataVersion(_dataset_version(manifest, data.items)),
+    )
+
+
+def _free_zip_path(backend: StorageBackend, slug: str) -> tuple[datetime, str]:
+    """A timestamp and zip path no earlier dataset holds: names have one-second resolution, so a second
+    build within the same second takes the next free second instead of replacing the first zip."""
+    created_at = datetime.now(UTC).replace(microsecond=0)
+    while backend.exists(path := layout.dataset_zip_path(slug, created_at)):
+        created_at += timedelta(seconds=1)
+    return created_at, path
+
+
+def _dataset_provenance(
+    context: dg.AssetExecutionContext,
+    data: ArtistItems,
+    zip_path: str,
+    config: TrainingDatasetConfig,
+    manifest: DatasetManifest | None = None,
+) -> dict[str, Any]:
+    return provenance_stamp(
+        run_id=context.run.run_id,
+        asset="training_dataset",
+        partition=context.partition_key,
+        inputs={
+            "training_items": [
+                {
+                    "id": str(i.id),
+                    "parse_id": i.parse_id,
+                    "audio_path": i.audio_path,
+                    "prompt_path": i.prompt_path,
+                    "model_name": i.model_name,
+                    "system_prompt_version": i.system_prompt_version,
+                }
+                for i in data.items
+            ]
+        },
+        rows=[f"training_items.id={i.id} -> exported" for i in data.items],
+        paths=[zip_path],
+        extra={
+            "full_rebuild": config.full_rebuild,
+            "dataset_name": manifest.name if manifest else None,
+        },
+    )
+
+
+def _build_zip(
+    context: dg.AssetExecutionContext,
+    data: ArtistItems,
+    target: Path,
+    created_at: datetime,
+    zip_path: str,
+    storage: StorageResource,
+    config: TrainingDatasetConfig,
+) -> DatasetManifest:
+    """Download and re-check each item's audio, then write the zip; any problem fails the whole build,
+    naming the item, before anything is published or any status changes."""
+    backend = storage.backend()
+    audio_folder = target.parent / "audio"
+    audio_folder.mkdir()
+    try:
+        linked = {item_id: AlsSummary.model_validate(s) for item_id, s in data.summaries.items()}
+        items = [
+            _dataset_item(backend, data.artist.slug, item, linked.get(item.id), audio_folder)
+            for item in data.items
+        ]
+        return write_dataset_zip(
+            items,
+            target,
+            artist_name=data.artist.name,
+            created_at=created_at,
+            provenance=_dataset_provenance(context, data, zip_path, config),
+            valid_fraction=config.valid_fraction,
+            forbidden_names=_names_to_keep_out(data.artist, list(linked.values()), data.master_schema),
+        )
+    except (StorageError, AudioRejected, DatasetError, ValidationError) as error:
+        raise dg.Failure(f"{data.artist.slug}: dataset not built: {error}") from error
+    finally:
+        shutil.rmtree(audio_folder, ignore_errors=True)
+
+
+# --- check -----------------------------------------------------------------------------------------------
+
+
+def latest_dataset_path(backend: StorageBackend, slug: str) -> str | None:
+    """The newest dataset zip of the artist (timestamped names sort in time order), or None."""
+    folder = f"{layout.artist_prefix(slug)}{layout.DATASETS}/"
+    zips = [o.path for o in backend.list(folder) if o.path.endswith(".zip")]
+    return max(zips, default=None)
+
+
+@dg.asset_check(
+    asset=training_dataset,
+    partitions_def=artist_partitions,
+    description=(
+        "The newest stored dataset zip opens the way audiocraft and HF audiofolder read it: every manifest "
+        "path present, every MusicInfo field, durations matching the decoded audio, captions within the "
+        "rules and naming no one."
+    ),
+)
+def dataset_zip_valid(
+    context: dg.AssetCheckExecutionContext, database: DatabaseResource, storage: StorageResource
+) -> dg.AssetCheckResult:
+    backend = storage.backend()
+    problems: dict[str, list[str]] = {}
+    checked: dict[str, str | None] = {}
+    for slug in context.partition_keys:
+        path = checked[slug] = latest_dataset_path(backend, slug)
+        if path is None:
+            problems[slug] = ["no dataset zip stored"]
+            continue
+        with database.transaction() as conn:
+            artist = _artist(conn, slug)
+            master_schema = _master_schema(conn, artist.id)
+            linked = [
+                AlsSummary.model_validate(s.summary) for s in summaries.latest_for_artist(conn, artist.id)
+            ]
+        with tempfile.TemporaryDirectory(prefix="dawa-dataset-check-") as folder:
+            local = Path(folder) / "dataset.zip"
+            backend.download(path, local)
+            found = check_dataset_zip(
+                local, forbidden_names=_names_to_keep_out(artist, linked, master_schema)
+            )
+        if found:
+            problems[slug] = found
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "zips_checked": dg.MetadataValue.json(checked),
+            "problems": dg.MetadataValue.json(problems),
+        },
+    )
+
+
+training_checks = [dataset_zip_valid]

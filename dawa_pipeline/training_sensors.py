@@ -1,0 +1,143 @@
+"""The training audio sensor: rendered audio at artists/*/training/{item}/audio.mp3 is checked and queued.
+
+Each new or changed file is decoded once (`inspect_audio`): its item moves to needs_prompt with the measured
+duration and sample rate, or to failed with the reason; then one `training_prompts` run is requested per
+artist that gained work. Recording the same audio again is harmless, so a tick retried after a crash is safe.
+"""
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import dagster as dg
+
+from dawa_pipeline.assets.training import training_prompts
+from dawa_pipeline.db import artists, training_items
+from dawa_pipeline.db.training_items import TransitionRefused
+from dawa_pipeline.partitions import artist_partitions
+from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.sensors import UploadCursor
+from dawa_pipeline.storage import layout
+from dawa_pipeline.storage.backend import StorageBackend, StorageError, StoredObject
+from dawa_pipeline.training.audio import AudioInfo, AudioRejected, inspect_audio_stream
+
+# Each file is downloaded and fully decoded, so a tick handles at most this many; the rest follow on the
+# next ticks, oldest first.
+MAX_AUDIO_PER_TICK = 20
+
+
+@dataclass(frozen=True)
+class AudioOutcome:
+    slug: str
+    item_id: str
+    status: str  # "needs_prompt", "failed" or "ignored"
+    detail: str
+
+
+def pending_audio(objects: list[StoredObject], cursor: UploadCursor, limit: int) -> list[StoredObject]:
+    """Training audio modified after the cursor, oldest first, at most `limit` of them."""
+    newer = [o for o in objects if layout.parse_training_audio_path(o.path) and UploadCursor.of(o) > cursor]
+    newer.sort(key=UploadCursor.of)
+    return newer[:limit]
+
+
+def check_training_audio(
+    backend: StorageBackend, database: DatabaseResource, obj: StoredObject
+) -> AudioOutcome:
+    """Decode one uploaded file and move its item on; files of no known item are ignored (and said so)."""
+    ref = layout.parse_training_audio_path(obj.path)
+    assert ref is not None  # pending_audio keeps training audio paths only
+    try:
+        item_id = UUID(ref.item_id)
+    except ValueError:
+        return AudioOutcome(ref.artist_slug, ref.item_id, "ignored", "folder name is not a training item id")
+    with database.transaction() as conn:
+        item = training_items.find_item(conn, item_id)
+        artist = artists.get_artist(conn, id=item.artist_id) if item else None
+    if item is None or artist is None or artist.slug != ref.artist_slug:
+        return AudioOutcome(ref.artist_slug, ref.item_id, "ignored", "no such training item for this artist")
+    if item.status not in training_items.AUDIO_ACCEPTED_FROM:
+        return AudioOutcome(
+            ref.artist_slug, ref.item_id, "ignored", f"item is {item.status}; its audio is no longer replaced"
+        )
+    try:
+        info = _inspect(backend, obj.path)
+    except AudioRejected as rejected:
+        with database.transaction() as conn:
+            training_items.mark_failed(conn, item_id, rejected.reason)
+        return AudioOutcome(ref.artist_slug, ref.item_id, "failed", rejected.reason)
+    with database.transaction() as conn:
+        training_items.record_audio(
+            conn,
+            item_id,
+            audio_path=obj.path,
+            duration_seconds=info.duration,
+            sample_rate=info.sample_rate,
+        )
+    return AudioOutcome(
+        ref.artist_slug, ref.item_id, "needs_prompt", f"{info.duration:.1f} s at {info.sample_rate} Hz"
+    )
+
+
+def _inspect(backend: StorageBackend, path: str) -> AudioInfo:
+    """Decode through a temporary file, so a long render is never held in memory whole."""
+    with tempfile.TemporaryDirectory(prefix="dawa-audio-") as folder:
+        local = Path(folder) / "audio"
+        backend.download(path, local)
+        with local.open("rb") as stream:
+            return inspect_audio_stream(stream, path)
+
+
+@dg.sensor(
+    name="training_audio_sensor",
+    target=[training_prompts],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Finds new or changed training audio at artists/*/training/{item}/audio.mp3, decodes and checks it: "
+        "the item moves needs_audio -> needs_prompt (duration and sample rate recorded) or failed with the "
+        "reason. Requests one training_prompts run per artist that gained items. At most "
+        f"{MAX_AUDIO_PER_TICK} files per tick."
+    ),
+)
+def training_audio_sensor(
+    context: dg.SensorEvaluationContext, storage: StorageResource, database: DatabaseResource
+) -> dg.SensorResult:
+    cursor = UploadCursor.parse(context.cursor)
+    backend = storage.backend()
+    slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
+    audio = [o for slug in slugs for o in backend.list(f"{layout.artist_prefix(slug)}{layout.TRAINING}/")]
+    batch = pending_audio(audio, cursor, MAX_AUDIO_PER_TICK)
+    if not batch:
+        return dg.SensorResult(skip_reason=dg.SkipReason("no new training audio"), cursor=cursor.dump())
+
+    queued: dict[str, list[str]] = {}
+    for obj in batch:
+        try:
+            outcome = check_training_audio(backend, database, obj)
+        except (StorageError, TransitionRefused) as error:  # changed under us; the next change retries it
+            context.log.warning(f"{obj.path}: {error}")
+            continue
+        log = context.log.warning if outcome.status != "needs_prompt" else context.log.info
+        log(f"{obj.path}: {outcome.status} ({outcome.detail})")
+        if outcome.status == "needs_prompt":
+            queued.setdefault(outcome.slug, []).append(f"{obj.path}@{obj.updated_at.isoformat()}")
+
+    new_artists = [
+        slug
+        for slug in sorted(queued)
+        if not context.instance.has_dynamic_partition(artist_partitions.name, slug)
+    ]
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                partition_key=slug,
+                run_key=f"training_prompts:{slug}@{hashlib.sha256('|'.join(files).encode()).hexdigest()[:16]}",
+            )
+            for slug, files in sorted(queued.items())
+        ],
+        dynamic_partitions_requests=[artist_partitions.build_add_request(new_artists)] if new_artists else [],
+        cursor=UploadCursor.of(batch[-1]).dump(),
+    )
