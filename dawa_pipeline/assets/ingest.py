@@ -124,23 +124,14 @@ def als_summary(context: dg.AssetExecutionContext, storage: StorageResource, dat
             description="; ".join(failures.values()),
             metadata={"failed_partitions": dg.MetadataValue.json(failures), "written": len(parsed)},
         )
+    # Metadata per partition: a bulk run's events each carry their own set's summary, not all N of them.
+    for key, p in parsed.items():
+        context.add_asset_metadata(_summary_metadata(context, key, p), partition_key=key)
     if len(keys) == 1:
         (key,) = keys
-        yield dg.Output(
-            parsed[key].summary,
-            metadata=_summary_metadata(context, key, parsed[key]),
-            data_version=dg.DataVersion(parsed[key].parse_id),
-        )
-        return
-    yield dg.Output(
-        {k: p.summary for k, p in parsed.items()},
-        metadata={
-            "sets": len(parsed),
-            "dawa/provenance": dg.MetadataValue.json(
-                {k: _summary_provenance(context, k, p) for k, p in parsed.items()}
-            ),
-        },
-    )
+        yield dg.Output(parsed[key].summary, data_version=dg.DataVersion(parsed[key].parse_id))
+    else:
+        yield dg.Output({k: p.summary for k, p in parsed.items()})
 
 
 def _publish_good_partitions(
@@ -200,18 +191,19 @@ def als_summary_export(context: dg.AssetExecutionContext, als_summary):
     keys = list(context.partition_keys)
     rows: dict[str, StoredSummary] = als_summary if len(keys) > 1 else {keys[0]: als_summary}
     artifacts = {key: _export_artifact(context, key, rows[key]) for key in keys}
-    if len(keys) == 1:
-        (artifact,) = artifacts.values()
-        return dg.Output(
-            artifact,
-            metadata={
+    for key, artifact in artifacts.items():
+        context.add_asset_metadata(
+            {
                 "summary_json": dg.MetadataValue.path(artifact.path_of(SUMMARY_JSON)),
                 "timeline": dg.MetadataValue.path(artifact.path_of(TIMELINE_PNG)),
-                "parse_id": rows[keys[0]].parse_id,
+                "parse_id": rows[key].parse_id,
             },
-            data_version=dg.DataVersion(rows[keys[0]].parse_id),
+            partition_key=key,
         )
-    return dg.Output(artifacts, metadata={"sets": len(artifacts)})
+    if len(keys) == 1:
+        (artifact,) = artifacts.values()
+        return dg.Output(artifact, data_version=dg.DataVersion(rows[keys[0]].parse_id))
+    return dg.Output(artifacts)
 
 
 def export_file(export_dir: str, name: str) -> str:
