@@ -44,18 +44,23 @@ def already_ran(instance: dg.DagsterInstance, request: dg.RunRequest, sensor_nam
 def execute_run_request(
     instance: dg.DagsterInstance,
     request: dg.RunRequest,
-    assets: Sequence[Any],
+    definitions: Sequence[Any],
     resources: dict[str, Any],
-    sensor_name: str,
+    sensor: dg.SensorDefinition,
 ) -> dg.ExecuteInProcessResult:
-    """Execute one run request of `sensor_name` on `assets` (and their checks), tagged as the daemon does.
-    Step logs go to the instance's event log; the console shows warnings and errors only."""
-    tags = {**request.tags, SENSOR_NAME_TAG: sensor_name}
+    """Execute one run request of `sensor` (its selection, else the sensor's target, with their checks) among
+    `definitions`, tagged as the daemon tags it. Step logs go to the instance's event log; the console shows
+    warnings and errors only."""
+    tags = {**request.tags, SENSOR_NAME_TAG: sensor.name}
     if request.run_key:
         tags[RUN_KEY_TAG] = request.run_key
-    selection = dg.AssetSelection.assets(*request.asset_selection) if request.asset_selection else None
+    if request.asset_selection:
+        selection = dg.AssetSelection.assets(*request.asset_selection)
+    else:
+        (target,) = sensor.targets  # `target=[assets]` becomes one anonymous asset job
+        selection = target.resolvable_to_job.selection
     return dg.materialize(
-        assets,
+        definitions,
         instance=instance,
         resources=resources,
         partition_key=request.partition_key,

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dawa_pipeline.als.models import Key
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-# Live 12 stores the scale as an index into Live's scale list (Song.scale_names order).
+# Live 12 stores the scale as an index into its scale menu. Public sources agree on every position but
+# 21-23: this order is the menu's (Max for Live scale menus, .als readers); Live's Song.scale_name docstring
+# lists Bhairav, Hungarian Minor, 8-Tone Spanish there. No corpus set saves those three to settle it.
 LIVE12_SCALE_NAMES = (
     "Major", "Minor", "Dorian", "Mixolydian", "Lydian", "Phrygian", "Locrian", "Whole Tone",
     "Half-whole Dim.", "Whole-half Dim.", "Minor Blues", "Minor Pentatonic", "Major Pentatonic",

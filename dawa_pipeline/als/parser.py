@@ -1,5 +1,6 @@
-"""The streaming walk over a Live Set: one lxml `iterparse` pass that materialises one section of the set
-at a time (a track, the master track, the scene list, ...), hands it to the analysers and frees it, so
+"""The streaming walk over a Live Set: one tag-filtered lxml pull parse that hands Python only the elements
+the analysers act on (the set's sections and its tracks); every other element stays in C. After each chunk of
+input, what closed is analysed and freed, and the master's automation points are moved out of the tree, so
 memory is bounded by the largest track, not by the file.
 
 Public API: `parse_als`, `parse_id`, `PARSER_NAME`, `PARSER_VERSION`.
@@ -8,6 +9,8 @@ Public API: `parse_als`, `parse_id`, `PARSER_NAME`, `PARSER_VERSION`.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -31,75 +34,159 @@ from dawa_pipeline.als.tracks import StreamedEvents, analyse_track, read_event, 
 PARSER_NAME = "dawa-als-stream"
 PARSER_VERSION = "1.0.0"
 
-# Depths of the elements the walk acts on (Ableton = 1). A master automation event closes at _MASTER_EVENT:
-# MasterTrack/AutomationEnvelopes/Envelopes/AutomationEnvelope/Automation/Events/FloatEvent (Live 10+) or
-# MasterTrack/DeviceChain/Mixer/Tempo/ArrangerAutomation/Events/FloatEvent (Live 8/9 inline).
-_ROOT, _LIVESET, _SECTION, _MASTER_EVENT = 1, 2, 3, 8
+# Entities, DTDs and the network off; libxml2's own limits (depth 256, 10 MB text nodes) on.
+_HARDENED = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+}
+_CHUNK_BYTES = 64 * 1024
+_LIVE_SET_SECTIONS = (
+    *xp.MASTER_TRACK_NAMES,
+    xp.SCENES_LIVE11,
+    xp.SCENES_LIVE8,
+    "Locators",
+    "ScaleInformation",
+    "InKey",
+    "GroovePool",
+)
+# The only tags lxml reports to Python (LiveSet for its opening: the handle on the tree being built); the
+# same tags elsewhere in the tree are skipped by position.
+_WATCHED_TAGS = ("LiveSet", *xp.TRACK_KINDS, *_LIVE_SET_SECTIONS)
 
 
-def _discard(element: xp.Element) -> None:
-    """Free a handled element and the already-freed siblings before it (lxml's iterparse idiom)."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
+@lru_cache(maxsize=8)
+def _deeper_than(max_depth: int) -> etree.XPath:
+    """True when the document holds an element below `max_depth` levels (the root is level 1), in C."""
+    return etree.XPath("boolean(/" + "/".join(["*"] * (max_depth + 1)) + ")")
 
 
 class _Walk:
     def __init__(self, file_name: str, limits: ParseLimits) -> None:
         self.file_name = file_name
-        self.limits = limits
+        # libxml2 itself refuses documents deeper than its limit; only a smaller limit needs checking here.
+        self.deeper_than_limit = (
+            _deeper_than(limits.max_depth) if limits.max_depth < LIBXML2_MAX_DEPTH else None
+        )
+        self.max_depth = limits.max_depth
         self.facts = SetFacts()
-        self.saw_live_set = False
+        self.root: xp.Element | None = None
+        self.live_set: xp.Element | None = None
         self.master_events: StreamedEvents = {}
 
     def run(self, stream: SetStream) -> SetFacts:
-        events = etree.iterparse(
-            stream,
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            collect_ids=False,
-            remove_blank_text=True,  # fewer nodes: faster to build and to free
+        parser = etree.XMLPullParser(
+            events=("start", "end"), tag=_WATCHED_TAGS, remove_blank_text=True, **_HARDENED
         )
-        depth, max_depth = 0, self.limits.max_depth
-        section_depth, live_set_depth, master_event_depth = _SECTION, _LIVESET, _MASTER_EVENT
-        in_tracks = in_master = False
+        head: etree.XMLPullParser | None = etree.XMLPullParser(events=("start",), **_HARDENED)
         etree.clear_error_log()  # the log is per thread; keep only this parse's errors
         try:
-            # The hot loop: plain local integers and booleans, work only on the few depths that matter.
-            for event, element in events:
-                if event == "start":
-                    depth += 1
-                    if depth <= section_depth:
-                        self._on_open(element, depth)
-                        if depth == section_depth:
-                            in_tracks = element.tag == "Tracks"
-                            in_master = element.tag in xp.MASTER_TRACK_NAMES
-                    elif depth > max_depth:
-                        raise LimitExceeded(self.file_name, f"XML nested deeper than {max_depth} levels")
-                    continue
-                depth -= 1
-                if depth == master_event_depth:
-                    if in_master:
-                        self._stream_master_event(element)
-                elif depth == section_depth:
-                    if in_tracks:
-                        self._on_track(element)
-                        _discard(element)
-                elif depth == live_set_depth:
-                    self._on_section(element)
-                    _discard(element)
+            while chunk := stream.read(_CHUNK_BYTES):
+                if head is not None:
+                    head = self._check_head(head, chunk)
+                parser.feed(chunk)
+                self._on_chunk(list(parser.read_events()))
+            self.root = parser.close()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc, stream) from None
-        if not self.saw_live_set:
-            raise NotAnAbletonSet(self.file_name, "the <Ableton> document holds no <LiveSet>")
+        self._check_depth()
+        self._check_document(self.root)
         return self.facts
+
+    def _check_head(self, head: etree.XMLPullParser, chunk: bytes) -> etree.XMLPullParser | None:
+        """Reject a wrong document as soon as its root and first child are read, not after parsing it all:
+        a separate unfiltered parser over the first chunks (the main parser reports syntax errors)."""
+        try:
+            head.feed(chunk)
+            broken = False
+        except etree.XMLSyntaxError:
+            broken = True  # the elements before the error still count
+        for _event, element in head.read_events():
+            if element.getparent() is None:
+                self._check_root(element)
+            else:
+                self._check_live_set(element)  # the root's first child: checked, so the head is done
+                return None
+        return None if broken else head
+
+    def _check_document(self, root: xp.Element) -> None:
+        self._check_root(root)
+        if len(root) == 0:
+            raise NotAnAbletonSet(self.file_name, "the <Ableton> document holds no <LiveSet>")
+        for child in root:
+            self._check_live_set(child)
+
+    def _check_root(self, root: xp.Element) -> None:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise ForbiddenXml(self.file_name, "a DOCTYPE or entity declaration (Live never writes one)")
+        if root.tag != "Ableton":
+            raise NotAnAbletonSet(self.file_name, f"XML root is <{root.tag}>, not <Ableton>")
+        self.facts.root_attributes = dict(root.attrib)
+
+    def _check_live_set(self, child: xp.Element) -> None:
+        if child.tag != "LiveSet":
+            raise NotAnAbletonSet(
+                self.file_name, f"an Ableton document holding <{child.tag}>, not a Live Set"
+            )
+
+    def _check_depth(self) -> None:
+        if self.deeper_than_limit is not None and self.root is not None and self.deeper_than_limit(self.root):
+            raise LimitExceeded(self.file_name, f"XML nested deeper than {self.max_depth} levels")
+
+    def _on_chunk(self, events: list[tuple[str, xp.Element]]) -> None:
+        """Analyse what closed in one chunk of input, then free it. The freeing waits until this batch's
+        element proxies are released: lxml frees a subtree at once only when no proxy points into it, else
+        it rescans the subtree each time one of those proxies dies."""
+        if events and self.root is None:  # the first event is LiveSet opening
+            self.root = events[0][1].getroottree().getroot()
+            self.live_set = self.root.find("LiveSet")
+        self._check_depth()  # before anything built so far is freed
+        analysed = [element for event, element in events if event == "end" and self._on_close(element)]
+        events.clear()
+        for element in analysed:
+            element.clear()
+        self._free_closed_sections()
+        open_section = self.live_set[-1] if self.live_set is not None and len(self.live_set) else None
+        if open_section is not None and open_section.tag in xp.MASTER_TRACK_NAMES:
+            self._stream_master_events(open_section, keep=1)  # the last point of a list may be open
+
+    def _on_close(self, element: xp.Element) -> bool:
+        """Handle a watched element that closed; True when it was a section or track, now to be freed."""
+        parent = element.getparent()
+        if parent is None:
+            return False
+        if parent is self.live_set:
+            self._on_section(element)
+            return True
+        if element.tag in xp.TRACK_KINDS and parent.tag == "Tracks" and parent.getparent() is self.live_set:
+            self.facts.tracks.append(analyse_track(element, xp.TRACK_KINDS[element.tag]))
+            return True
+        return False
+
+    def _free_closed_sections(self) -> None:
+        """Free every LiveSet child and every track that has closed: all but the last child of LiveSet and
+        of an open track list (watched ones were analysed when they closed; the rest no analyser needs)."""
+        live_set = self.live_set
+        if live_set is None or len(live_set) == 0:
+            return
+        del live_set[:-1]
+        if live_set[-1].tag == "Tracks":
+            del live_set[-1][:-1]
+
+    def _stream_master_events(self, master: xp.Element, keep: int) -> None:
+        """Move the master's automation points out of the tree into `master_events`, all but the last `keep`
+        of each list: a drawn tempo curve can hold 100k points, far more memory than any track."""
+        for event_list in xp.MASTER_EVENT_LISTS(master):
+            count = len(event_list) - keep
+            if count > 0:
+                streamed = self.master_events.setdefault(event_list, [])
+                streamed.extend(read_event(event) for event in islice(event_list, count))
+                del event_list[:count]  # no proxy left inside: freed at once
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, stream: SetStream) -> AlsParseError:
         # libxml2's first fatal error names the cause; lxml's own message is often the last symptom.
@@ -114,37 +201,10 @@ class _Walk:
             return EmptyFile(self.file_name, "the compressed stream holds no data")
         return MalformedXml(self.file_name, f"not well-formed XML ({message}{where})")
 
-    def _on_open(self, element: xp.Element, depth: int) -> None:
-        if depth == _ROOT:
-            docinfo = element.getroottree().docinfo
-            if docinfo.doctype or docinfo.internalDTD is not None:
-                raise ForbiddenXml(self.file_name, "a DOCTYPE or entity declaration (Live never writes one)")
-            if element.tag != "Ableton":
-                raise NotAnAbletonSet(self.file_name, f"XML root is <{element.tag}>, not <Ableton>")
-            self.facts.root_attributes = dict(element.attrib)
-        elif depth == _LIVESET:
-            if element.tag != "LiveSet":
-                raise NotAnAbletonSet(
-                    self.file_name, f"an Ableton document holding <{element.tag}>, not a Live Set"
-                )
-            self.saw_live_set = True
-
-    def _stream_master_event(self, element: xp.Element) -> None:
-        """Read a master automation event and free it at once: a drawn tempo curve can hold 100k points,
-        which as elements would cost far more memory than any track."""
-        events = element.getparent()
-        if events is not None and events.tag == "Events":
-            self.master_events.setdefault(events, []).append(read_event(element))
-            events.remove(element)
-
-    def _on_track(self, element: xp.Element) -> None:
-        kind = xp.TRACK_KINDS.get(element.tag)
-        if kind is not None:
-            self.facts.tracks.append(analyse_track(element, kind))
-
     def _on_section(self, element: xp.Element) -> None:
         tag, facts = element.tag, self.facts
         if tag in xp.MASTER_TRACK_NAMES:
+            self._stream_master_events(element, keep=0)
             facts.master = analyse_track(element, "Main", self.master_events)
             facts.master_mixer = read_master(element, self.master_events)
             self.master_events = {}

@@ -70,6 +70,10 @@ MIXER_TEMPO, MIXER_TIME_SIGNATURE = "Tempo", "TimeSignature"
 MIXER_GROOVE_AMOUNT = "GlobalGrooveAmount"
 PARAM_MANUAL = "Manual"  # absent in Live 8: use the first inline event
 PARAM_INLINE_EVENTS_LIST = "ArrangerAutomation/Events"  # Live 8/9 tempo / time-signature changes
+# Every automation `Events` list of the master's own parameters, five levels below it:
+# AutomationEnvelopes/Envelopes/AutomationEnvelope/Automation/Events (Live 10+) or
+# DeviceChain/Mixer/<Param>/ArrangerAutomation/Events (Live 8/9 inline).
+MASTER_EVENT_LISTS = etree.XPath("*/*/*/*/Events")
 PARAM_TARGET = "AutomationTarget"  # @Id, matched by a track envelope's PointeeId (Live 10+)
 TRACK_ENVELOPES = "AutomationEnvelopes/Envelopes/AutomationEnvelope"
 ENVELOPE_POINTEE = "EnvelopeTarget/PointeeId"

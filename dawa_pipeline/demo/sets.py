@@ -101,8 +101,8 @@ def _sample(folder: str, name: str) -> Sample:
 
 # --------------------------------------------------------------------------- Nightshift Atlas
 
-_ATLAS_KICK = _sample("Nightshift Kit", "909 Kick Long.wav")
-_ATLAS_CLAP = _sample("Nightshift Kit", "909 Clap Room.wav")
+_ATLAS_KICK = _sample("Nightshift Kit", "Techno 909 Kick Long.wav")
+_ATLAS_CLAP = _sample("Nightshift Kit", "Techno 909 Clap Room.wav")
 _ATLAS_HAT = _sample("Nightshift Kit", "909 Hat Closed 02.wav")
 _ATLAS_OPEN_HAT = _sample("Nightshift Kit", "909 Hat Open.wav")
 
@@ -218,13 +218,13 @@ def _nightshift_atlas() -> DemoArtist:
         "Glass Tunnel",
         "Lumen Static",
     ]
-    keys = [
+    keys = [  # A minor is home; F and D minor come back
         Key(9, "Minor"),
         Key(5, "Minor"),
+        Key(9, "Minor"),
         Key(2, "Minor"),
-        Key(0, "Minor"),
-        Key(7, "Minor"),
-        Key(4, "Minor"),
+        Key(5, "Minor"),
+        Key(9, "Minor"),
     ]
     sets = []
     for index, (title, key) in enumerate(zip(titles, keys, strict=True)):

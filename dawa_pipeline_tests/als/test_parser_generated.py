@@ -243,6 +243,23 @@ def test_plain_xml_container_parses_like_gzip() -> None:
     assert plain.plugins_by_track == packed.plugins_by_track == {"Keys": ["Diva"]}
 
 
+def test_a_set_read_in_many_pieces_parses_the_same() -> None:
+    """200 kB of layout whitespace between the root and the LiveSet, and between tracks: the root, the set
+    and each track then open and close in different reads of the stream."""
+    spec = SetSpec(
+        tracks=[Track.midi(f"Keys {n}", clips=[Clip(notes=_notes([60, 64, 67]))]) for n in range(3)],
+        tempo_changes=[(32, 140.0)],
+    )
+    plain = build_set(spec, "xml")
+    padded = plain.replace(b"<LiveSet", b" " * 200_000 + b"<LiveSet", 1).replace(
+        b"</MidiTrack>", b"</MidiTrack>" + b"\n" * 100_000
+    )
+    expected, summary = parse_als(plain), parse_als(padded)
+    assert summary.source.xml_bytes > expected.source.xml_bytes + 400_000
+    assert summary.model_dump(exclude={"source"}) == expected.model_dump(exclude={"source"})
+    assert [(c.beat, c.bpm) for c in summary.tempo_changes] == [(0, 120), (32, 140)]
+
+
 def _notes(pitches: list[int], duration: float = 1.0) -> list[Note]:
     return [Note(p, i * duration, duration) for i, p in enumerate(pitches)]
 

@@ -50,11 +50,11 @@ def _deep(levels: int) -> bytes:
     return _LIVE_SET_HEAD + b"<LiveSet>" + b"<a>" * levels + b"</a>" * levels + b"</LiveSet></Ableton>"
 
 
-def _gzip_bomb(decompressed_gib: int) -> bytes:
+def _gzip_bomb(decompressed_gib: int, opening: bytes = b"<LiveSet>") -> bytes:
     """A valid gzip stream of `decompressed_gib` GiB: a Live Set opening followed by empty elements, built
     from repeated gzip members so building it is cheap."""
     chunk = gzip.compress(b"<a/>" * (16 << 20), compresslevel=9, mtime=0)  # 64 MiB -> ~64 KiB
-    return gzip.compress(_LIVE_SET_HEAD + b"<LiveSet>", mtime=0) + chunk * (decompressed_gib * 16)
+    return gzip.compress(_LIVE_SET_HEAD + opening, mtime=0) + chunk * (decompressed_gib * 16)
 
 
 CASES: dict[str, tuple[bytes, type[AlsParseError], str]] = {
@@ -75,6 +75,7 @@ CASES: dict[str, tuple[bytes, type[AlsParseError], str]] = {
     "external-entity": (_EXTERNAL_ENTITY, ForbiddenXml, "DOCTYPE"),
     "deep-nesting": (_deep(400), LimitExceeded, "nested deeper"),
     "no-master": (_LIVE_SET_HEAD + b"<LiveSet><Tracks/></LiveSet></Ableton>", MissingElement, "master"),
+    "second-root-child": (_LIVE_SET_HEAD + b"<LiveSet/><Preset/></Ableton>", NotAnAbletonSet, "<Preset>"),
 }
 
 
@@ -115,11 +116,13 @@ def test_smaller_configured_limits_are_enforced() -> None:
         ParseLimits(max_depth=1000)
 
 
-def test_gzip_bomb_is_refused_early_with_bounded_memory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("opening", [b"<LiveSet>", b"<LiveSet><Tracks>"])
+def test_gzip_bomb_is_refused_early_with_bounded_memory(opening: bytes, tmp_path: Path) -> None:
     """16 GiB of decompressed XML in a 16 MiB file: refused by the ratio check after a few MiB; the process's
-    peak memory stays far below the bomb (measured in a fresh interpreter)."""
+    peak memory stays far below the bomb (measured in a fresh interpreter), whether the millions of elements
+    no analyser reads sit in the set or in its track list."""
     bomb = tmp_path / "bomb.als"
-    bomb.write_bytes(_gzip_bomb(16))
+    bomb.write_bytes(_gzip_bomb(16, opening))
     script = textwrap.dedent(
         f"""
         from pathlib import Path
@@ -138,3 +141,41 @@ def test_gzip_bomb_is_refused_early_with_bounded_memory(tmp_path: Path) -> None:
     problem, peak_mib = result.stdout.strip().splitlines()
     assert "compression ratio above 200" in problem
     assert int(peak_mib) < 100
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [b"<html>", _LIVE_SET_HEAD[_LIVE_SET_HEAD.index(b"<Ableton") :] + b"<GroupDevicePreset>"],
+    ids=["html", "device-preset"],
+)
+def test_a_wrong_document_is_refused_at_its_first_elements_not_after_reading_it_all(opening: bytes) -> None:
+    """4 MB of another XML document under a 256 kB size limit: the root (or its first child) already says
+    it is no Live Set, so the size limit is never reached."""
+    data = b'<?xml version="1.0"?>' + opening + b"<p/>" * 1_000_000
+    with pytest.raises(NotAnAbletonSet, match="not"):
+        parse_als(data, file_name="other.als", limits=ParseLimits(max_xml_bytes=256_000))
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [(b"<ViewStates>", b"</ViewStates>"), (b"<Tracks><AudioTrack>", b"</AudioTrack></Tracks>")],
+    ids=["section-no-analyser-reads", "analysed-track"],
+)
+def test_configured_depth_limit_is_exact_wherever_the_nesting_sits(opening: bytes, closing: bytes) -> None:
+    """Nesting to level 15 inside a section that is freed chunks before the set ends (160 kB of filler
+    follows): a limit of 14 refuses it, a limit of 15 lets the parse reach its next problem, no master."""
+    levels = 15 - 2 - opening.count(b"<")
+    data = (
+        _LIVE_SET_HEAD
+        + b"<LiveSet>"
+        + opening
+        + b"<a>" * levels
+        + b"</a>" * levels
+        + closing
+        + b"<Filler/>" * 16_000
+        + b"<Locators><Locators/></Locators></LiveSet></Ableton>"
+    )
+    with pytest.raises(LimitExceeded, match="deeper than 14 levels"):
+        parse_als(data, file_name="deep.als", limits=ParseLimits(max_depth=14))
+    with pytest.raises(MissingElement):
+        parse_als(data, file_name="deep.als", limits=ParseLimits(max_depth=15))

@@ -84,8 +84,8 @@ def test_nightshift_atlas_habits(demo_sets: dict[str, list[Path]]) -> None:
         assert len(root.xpath("/Ableton/LiveSet/Tracks/ReturnTrack")) == 2
         samples = root.xpath("//DrumGroupDevice//OriginalSimpler//SampleRef/FileRef/Path/@Value")
         assert {Path(s).name for s in samples} >= {
-            "909 Kick Long.wav",
-            "909 Clap Room.wav",
+            "Techno 909 Kick Long.wav",
+            "Techno 909 Clap Room.wav",
             "909 Hat Closed 02.wav",
         }
         vst3 = plugin_names(root, "Vst3PluginInfo", "Name")
