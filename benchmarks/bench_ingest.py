@@ -2,8 +2,11 @@
 single-run backfill launches), on a throwaway embedded Postgres (DAWA's tables and Dagster's instance storage,
 as `make dev` runs them) and storage folder.
 
-Prints total time, sets/s and the per-set overhead beyond parsing: (stage time - the same sets' parse time) / N,
-with the parse time measured in the same process. Target: <= 50 ms per set for als_summary at N = 500.
+Prints each stage's time and sets/s, and the per-set overhead beyond parsing:
+(ingest time - the same sets' parse time) / N, where ingest = the upload sensor's ticks + the als_summary
+run (rows written and checked) and the parse time is measured in the same process.
+Target: <= 50 ms per set at N = 500. The export stage (timeline picture, summary.json, checks) is
+reported beside it.
 
     .venv/bin/python benchmarks/bench_ingest.py --sets 500
 """
@@ -75,7 +78,9 @@ def main() -> int:
             keys: list[str] = []
             cursor = None
             while True:
-                with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+                with dg.build_sensor_context(
+                    instance=instance, cursor=cursor, resources=resources
+                ) as context:
                     result = als_upload_sensor(context)
                 cursor = result.cursor
                 if not result.run_requests:
@@ -86,7 +91,10 @@ def main() -> int:
             timings["sensor"] = time.perf_counter() - started
             assert len(keys) == len(files), f"sensor found {len(keys)} of {len(files)} uploads"
 
-            tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+            tags = {
+                "dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1],
+            }
             assets = [als_upload, als_summary, als_summary_export, *ingest_checks]
             for stage in ("als_summary", "als_summary_export"):
                 selection = dg.AssetSelection.assets(stage)  # with the stage's own checks
@@ -101,17 +109,19 @@ def main() -> int:
         assert rows == len(files), f"{rows} rows for {len(files)} sets"
 
         n = len(files)
-        overhead_ms = (timings["als_summary"] - parse_s) / n * 1000
-        print(f"\n{n} sets, {xml_mb:.1f} MB of XML; parse alone {parse_s:.2f} s ({parse_s / n * 1000:.1f} ms/set)")
+        overhead_ms = (timings["sensor"] + timings["als_summary"] - parse_s) / n * 1000
+        parse_ms = parse_s / n * 1000
+        print(f"\n{n} sets, {xml_mb:.1f} MB of XML; parse alone {parse_s:.2f} s ({parse_ms:.1f} ms/set)")
         print(f"{'stage':<22}{'time s':>10}{'sets/s':>10}{'ms/set':>10}")
         for stage, seconds in timings.items():
             print(f"{stage:<22}{seconds:>10.2f}{n / seconds:>10.1f}{seconds / n * 1000:>10.1f}")
         total = sum(timings.values())
         print(f"{'total':<22}{total:>10.2f}{n / total:>10.1f}{total / n * 1000:>10.1f}")
         verdict = "meets" if overhead_ms <= TARGET_OVERHEAD_MS else "MISSES"
+        ratio = overhead_ms / TARGET_OVERHEAD_MS
         print(
-            f"\nals_summary overhead beyond parsing: {overhead_ms:.1f} ms/set "
-            f"({verdict} the {TARGET_OVERHEAD_MS:.0f} ms target; ratio {overhead_ms / TARGET_OVERHEAD_MS:.2f})"
+            f"\ningest overhead beyond parsing (sensor + als_summary - parse): {overhead_ms:.1f} ms/set "
+            f"({verdict} the {TARGET_OVERHEAD_MS:.0f} ms target; ratio {ratio:.2f})"
         )
         export_ms = timings["als_summary_export"] / n * 1000
         print(f"als_summary_export (timeline picture + summary.json + checks): {export_ms:.1f} ms/set")
