@@ -17,16 +17,13 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dawa", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="dawa",
+        description="DAWA: Ableton Live Sets to DAW fingerprints, artist profiles and MusicGen datasets.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"dawa_pipeline.cli.{name}")
-        except ModuleNotFoundError as exc:  # a subcommand not built yet
-            if exc.name != f"dawa_pipeline.cli.{name}":
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"dawa_pipeline.cli.{name}").register(subparsers)
     return parser
 
 
