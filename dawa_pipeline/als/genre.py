@@ -25,6 +25,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from dawa_pipeline.als.devices import DRUM_RACK_TAG, device_name
 from dawa_pipeline.als.models import Groove, Key, Overview, PluginInstance, SampleRef, TrackDetail
 
 GENRE_LABELS: tuple[str, ...] = (
@@ -79,17 +80,17 @@ _LIVE_INSTRUMENT_WORDS = (
 _SWING_GROOVE_WORDS = r"swing|shuffle|mpc|sp ?1200|dilla"
 _TRACK_KINDS_WITH_MUSIC = ("MIDI", "Audio", "Group")
 
-# Ableton device tags -> the names producers know.
-_NATIVE_SYNTHS: dict[str, str] = {
-    "Operator": "Operator",
-    "InstrumentVector": "Wavetable",
-    "Drift": "Drift",
-    "UltraAnalog": "Analog",
-    "InstrumentMeld": "Meld",
-}
-_NATIVE_SAMPLERS: dict[str, str] = {"OriginalSimpler": "Simpler", "MultiSampler": "Sampler"}
-_NATIVE_DRUM_DEVICES: dict[str, str] = {"DrumGroupDevice": "Drum Rack", "InstrumentImpulse": "Impulse"}
-_NATIVE_AMPS: dict[str, str] = {"Amp": "Amp", "Cabinet": "Cabinet"}
+
+def _named(*tags: str) -> dict[str, str]:
+    """Ableton device tags -> the names producers know."""
+    return {tag: device_name(tag) for tag in tags}
+
+
+# Synths that make a set "synth-heavy": the keyboard-style instruments, not Electric, Tension or Collision.
+_NATIVE_SYNTHS = _named("Operator", "InstrumentVector", "Drift", "UltraAnalog", "InstrumentMeld")
+_NATIVE_SAMPLERS = _named("OriginalSimpler", "MultiSampler")
+_NATIVE_DRUM_DEVICES = _named(DRUM_RACK_TAG, "InstrumentImpulse")
+_NATIVE_AMPS = _named("Amp", "Cabinet")
 
 # Plugin families, matched as prefixes of the plugin name reduced to lowercase letters and digits.
 _SYNTH_PLUGINS = (

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from dawa_pipeline.als.devices import DRUM_RACK_TAG, SYNTH_TAGS, device_name
 from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.profile import vocabulary as vocab
 from dawa_pipeline.profile.models import (
@@ -367,7 +368,7 @@ def _drums(tables: _Tables) -> tuple[list[Evidence], list[Evidence], list[Eviden
     both = sorted(set(snare_clap_sets["claps"]) & set(snare_clap_sets["snares"]))
     snare_clap = tables.counted([*snare_clap_sets.items(), ("snare and clap together", both)])
 
-    drum_rack_sets = tables.sets_matching(tables.tracks, "devices", lambda d: vocab.DRUM_RACK_TAG in d)
+    drum_rack_sets = tables.sets_matching(tables.tracks, "devices", lambda d: DRUM_RACK_TAG in d)
     percussion = tables.counted(
         [("Drum Rack", drum_rack_sets), *((label, named(pattern)) for label, pattern in vocab.PERCUSSION)]
     )
@@ -390,9 +391,9 @@ def _bass(tables: _Tables) -> list[Evidence]:
     for set_id, devices in zip(bass["set"], bass["devices"], strict=True):
         for tag in devices:
             if tag in vocab.BASS_DEVICE_TAGS:
-                sources.setdefault(vocab.device_name(tag), set()).add(set_id)
+                sources.setdefault(device_name(tag), set()).add(set_id)
             elif tag in vocab.BASS_EFFECT_TAGS:
-                effects.setdefault(vocab.device_name(tag), set()).add(set_id)
+                effects.setdefault(device_name(tag), set()).add(set_id)
     for set_id, name, kind in zip(
         bass_plugins["set"], bass_plugins["name"], bass_plugins["kind"], strict=True
     ):
@@ -420,10 +421,10 @@ def _bass(tables: _Tables) -> list[Evidence]:
 
 def _synths(tables: _Tables) -> list[Evidence]:
     native = [
-        {"set": set_id, "name": vocab.device_name(tag)}
+        {"set": set_id, "name": device_name(tag)}
         for set_id, devices in zip(tables.tracks["set"], tables.tracks["devices"], strict=True)
         for tag in devices
-        if tag in vocab.SYNTH_TAGS
+        if tag in SYNTH_TAGS
     ]
     instruments = tables.plugins.loc[tables.plugins["kind"] == "instrument", ["set", "name"]]
     rows = pd.concat([pd.DataFrame(native, columns=["set", "name"]), instruments], ignore_index=True)

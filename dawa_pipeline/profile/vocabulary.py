@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from dawa_pipeline.als.devices import SAMPLER_TAGS, SYNTH_TAGS
+
 _START, _END = r"(?<![a-z])", r"(?![a-z])"
 
 
@@ -51,52 +53,6 @@ DUCKING_PLUGIN = _pattern(r"kickstart|lfo ?tool|volume ?shaper|shaper ?box|track
 
 SECTION_NAME_NOISE = re.compile(r"[^a-z]+")
 
-DEVICE_NAMES: dict[str, str] = {
-    "Operator": "Operator",
-    "InstrumentVector": "Wavetable",
-    "UltraAnalog": "Analog",
-    "Drift": "Drift",
-    "InstrumentMeld": "Meld",
-    "Collision": "Collision",
-    "StringStudio": "Tension",
-    "LoungeLizard": "Electric",
-    "InstrumentImpulse": "Impulse",
-    "OriginalSimpler": "Simpler",
-    "MultiSampler": "Sampler",
-    "DrumGroupDevice": "Drum Rack",
-    "InstrumentGroupDevice": "Instrument Rack",
-    "AudioEffectGroupDevice": "Audio Effect Rack",
-    "Compressor2": "Compressor",
-    "GlueCompressor": "Glue Compressor",
-    "MultibandDynamics": "Multiband Dynamics",
-    "Eq8": "EQ Eight",
-    "ChannelEq": "Channel EQ",
-    "AutoFilter": "Auto Filter",
-    "StereoGain": "Utility",
-    "Saturator": "Saturator",
-    "Roar": "Roar",
-    "DrumBuss": "Drum Buss",
-    "Redux2": "Redux",
-    "Overdrive": "Overdrive",
-    "Reverb": "Reverb",
-    "Hybrid": "Hybrid Reverb",
-    "Delay": "Delay",
-    "Echo": "Echo",
-    "Limiter": "Limiter",
-}
-SYNTH_TAGS = frozenset(
-    {
-        "Operator",
-        "InstrumentVector",
-        "UltraAnalog",
-        "Drift",
-        "InstrumentMeld",
-        "Collision",
-        "StringStudio",
-        "LoungeLizard",
-    }
-)
-SAMPLER_TAGS = frozenset({"OriginalSimpler", "MultiSampler"})
 BASS_DEVICE_TAGS = SYNTH_TAGS | SAMPLER_TAGS
 BASS_EFFECT_TAGS = frozenset(
     {
@@ -110,16 +66,10 @@ BASS_EFFECT_TAGS = frozenset(
         "Redux2",
     }
 )
-DRUM_RACK_TAG = "DrumGroupDevice"
 
 MINOR_FAMILY = frozenset({"minor", "aeolian", "dorian", "phrygian", "locrian"})
 MAJOR_FAMILY = frozenset({"major", "ionian", "lydian", "mixolydian"})
 PLAIN_MODES = frozenset({"minor", "aeolian", "major", "ionian"})
-
-
-def device_name(tag: str) -> str:
-    """Live's name for a device tag ('InstrumentVector' -> 'Wavetable'); unknown tags as they are."""
-    return DEVICE_NAMES.get(tag, tag)
 
 
 def mode_family(mode: str) -> str:
