@@ -1,5 +1,5 @@
-"""Shared fixtures: a real Postgres for the whole session, a fresh migrated database per test, an RLS helper
-and an isolated DAWA_HOME.
+"""Shared fixtures: a real Postgres for the whole session, a fresh migrated database per test, an RLS helper,
+an isolated DAWA_HOME, the pipeline over the test's database (see pipeline_env) and the demo artists' sets.
 
 The server is the embedded one in a temporary folder (one per pytest-xdist worker), or the server of
 DAWA_TEST_DATABASE_URL when set (a role that may create databases and roles). It never touches the
@@ -18,13 +18,16 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import psycopg
 import pytest
+from pipeline_env import PipelineEnv
 from psycopg import sql
 
 from dawa_pipeline.db.connection import connect, with_database
 from dawa_pipeline.db.embedded import start_embedded, stop_embedded
 from dawa_pipeline.db.migrate import apply_migrations
+from dawa_pipeline.demo.sets import write_demo_sets
 
 # Settings a test must not inherit from the developer's shell.
 _DAWA_ENVIRONMENT = (
@@ -128,6 +131,19 @@ def dawa_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
     monkeypatch.setenv("DAWA_HOME", str(home))
     monkeypatch.setenv("DAWA_DATABASE_URL", database_url)
     return home
+
+
+@pytest.fixture
+def pipeline(database_url: str, tmp_path: Path) -> Iterator[PipelineEnv]:
+    """The pipeline over the test's database, a storage folder in its tmp folder and a temporary instance."""
+    with dg.instance_for_test() as instance:
+        yield PipelineEnv(database_url, tmp_path / "storage", instance)
+
+
+@pytest.fixture(scope="session")
+def demo_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """The demo artists' sets, written once per session (per xdist worker): artist name -> .als paths."""
+    return write_demo_sets(tmp_path_factory.mktemp("demo-sets"))
 
 
 def _scratch_database(server_url: str, *, template: str) -> Iterator[str]:

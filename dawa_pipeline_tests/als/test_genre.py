@@ -6,42 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from summary_factory import overview, plugin, sample, track
 
 from dawa_pipeline.als.genre import GENRE_LABELS, TRAIT_LABELS, infer_genres
-from dawa_pipeline.als.models import Groove, Key, Overview, PluginInstance, SampleRef, TrackDetail
+from dawa_pipeline.als.models import Groove, Key, PluginInstance, SampleRef, TrackDetail
 
 NO_GROOVE = Groove(global_amount=100.0, grooves=[])
 NO_KEY = Key(root=None, mode=None, name=None, source="none", confidence=0.0)
 A_MINOR = Key(root="A", mode="minor", name="A minor", source="scale_information", confidence=1.0)
-
-
-def track(
-    name: str, kind: str = "MIDI", devices: tuple[str, ...] = (), samples: tuple[str, ...] = ()
-) -> TrackDetail:
-    return TrackDetail(
-        name=name,
-        type=kind,
-        id=None,
-        group=None,
-        level=0,
-        session_clips=0,
-        arrangement_clips=1,
-        take_lane_clips=0,
-        frozen=False,
-        has_automation=False,
-        devices=len(devices),
-        native_devices=list(devices),
-        plugins=[],
-        sample_files=list(samples),
-    )
-
-
-def plugin(name: str, on: str, kind: str = "instrument") -> PluginInstance:
-    return PluginInstance(raw_name=name, name=name, format="VST3", vendor=None, kind=kind, track=on)
-
-
-def sample(file_name: str, on: str = "Loops") -> SampleRef:
-    return SampleRef(name=file_name, relative_path=None, absolute_path=None, tracks=[on])
 
 
 def infer(
@@ -54,16 +26,14 @@ def infer(
     groove: Groove = NO_GROOVE,
     key: Key = NO_KEY,
 ) -> tuple[list[str], dict[str, list[str]]]:
-    overview = Overview(
-        tempo=tempo,
-        time_signature=time_signature,
-        midi_tracks=sum(t.type == "MIDI" for t in tracks),
-        audio_tracks=sum(t.type == "Audio" for t in tracks),
-        group_tracks=sum(t.type == "Group" for t in tracks),
-        return_tracks=sum(t.type == "Return" for t in tracks),
-        total_tracks=sum(t.type != "Main" for t in tracks),
+    return infer_genres(
+        overview(tracks, tempo=tempo, time_signature=time_signature),
+        tracks,
+        plugins or [],
+        samples or [],
+        groove,
+        key,
     )
-    return infer_genres(overview, tracks, plugins or [], samples or [], groove, key)
 
 
 def labels_of(*args: object, **kwargs: object) -> list[str]:
@@ -91,12 +61,14 @@ def test_a_plain_audio_track_at_a_dance_tempo_is_not_a_genre() -> None:
 def test_808_from_track_sample_or_plugin_names() -> None:
     labels, evidence = infer(
         [track("808"), track("Keys")],
-        samples=[sample("808_Boom_C.wav")],
-        plugins=[plugin("808 Bass Module2", on="Keys")],
+        samples=[sample("808_Boom_C.wav", "Loops")],
+        plugins=[plugin("808 Bass Module2", "Keys", "instrument")],
     )
     assert "808" in labels
     assert evidence["808"] == ["track '808'", "sample '808_Boom_C'", "plugin '808 Bass Module2'"]
-    assert "808" not in labels_of([track("Kick 909"), track("Bass 8080s")], samples=[sample("p33808.wav")])
+    assert "808" not in labels_of(
+        [track("Kick 909"), track("Bass 8080s")], samples=[sample("p33808.wav", "Loops")]
+    )
 
 
 def test_drum_rack_counts_racks() -> None:
@@ -110,9 +82,9 @@ def test_synth_heavy_needs_synths_on_most_instrument_tracks() -> None:
     labels, evidence = infer(
         [track("Lead"), track("Pad"), track("Bass", devices=("Operator",))],
         plugins=[
-            plugin("Serum", on="Lead"),
-            plugin("Serum", on="Pad"),
-            plugin("Pro-Q 3", on="Pad", kind="effect"),
+            plugin("Serum", "Lead", "instrument"),
+            plugin("Serum", "Pad", "instrument"),
+            plugin("Pro-Q 3", "Pad"),
         ],
     )
     assert "synth-heavy" in labels
@@ -120,11 +92,13 @@ def test_synth_heavy_needs_synths_on_most_instrument_tracks() -> None:
     one_synth_among_many = [track("Lead", devices=("Operator",))] + [track(f"Keys {i}") for i in range(5)]
     assert "synth-heavy" not in labels_of(one_synth_among_many)
     assert "synth-heavy" not in labels_of(
-        [track("Lead"), track("Pad")], plugins=[plugin("Pro-Q 3", on="Lead")]
+        [track("Lead"), track("Pad")], plugins=[plugin("Pro-Q 3", "Lead", "instrument")]
     )
     # Operator playing a drum pad inside a Drum Rack is a drum synth.
     drum_synth = track("Kit", devices=("DrumGroupDevice", "Operator"))
-    assert "synth-heavy" not in labels_of([drum_synth, track("Lead")], plugins=[plugin("Serum", on="Lead")])
+    assert "synth-heavy" not in labels_of(
+        [drum_synth, track("Lead")], plugins=[plugin("Serum", "Lead", "instrument")]
+    )
 
 
 def test_sampler_based_needs_samplers_outside_drum_racks_or_loops() -> None:
@@ -132,7 +106,8 @@ def test_sampler_based_needs_samplers_outside_drum_racks_or_loops() -> None:
     assert "sampler-based" in labels
     assert evidence["sampler-based"] == ["Simpler on 1 track ('Chops') without a drum rack"]
     loops = labels_of(
-        [track("Melody", "Audio")], samples=[sample("SOUTHSIDExPVLACE_150_melodic_loop_amico_Dmin.wav")]
+        [track("Melody", "Audio")],
+        samples=[sample("SOUTHSIDExPVLACE_150_melodic_loop_amico_Dmin.wav", "Loops")],
     )
     assert "sampler-based" in loops
     assert "sampler-based" not in labels_of([DRUMS])
@@ -216,7 +191,7 @@ def test_halftime_from_sample_loops_at_double_the_set_tempo() -> None:
     labels, evidence = infer(
         [DRUMS, track("808")],
         tempo=75,
-        samples=[sample("SOUTHSIDExPVLACE_150_melodic_loop_amico_Dmin.wav")],
+        samples=[sample("SOUTHSIDExPVLACE_150_melodic_loop_amico_Dmin.wav", "Loops")],
     )
     assert "trap" in labels and "hip-hop" not in labels
     assert evidence["trap"][0] == (
@@ -254,13 +229,16 @@ def test_names_name_genres() -> None:
 
 
 def test_one_sample_names_a_genre_only_with_the_tempo_to_match() -> None:
-    trap_kick = [sample("Kick Drum 006 Trap.wav")]
+    trap_kick = [sample("Kick Drum 006 Trap.wav", "Loops")]
     assert "trap" not in labels_of([track("Beat")], tempo=95, samples=trap_kick)
     assert "trap" in labels_of([track("Beat")], tempo=140, samples=trap_kick)
-    two = [sample("Trap Kick 1.wav"), sample("Trap Snare 2.wav")]
+    two = [sample("Trap Kick 1.wav", "Loops"), sample("Trap Snare 2.wav", "Loops")]
     assert "trap" in labels_of([track("Beat")], tempo=95, samples=two)
     # Sample packs call room sound "ambient": only a track name says that genre.
-    room = [sample("Snare-AmbientLoudPunch-Hit.wav"), sample("Hihat-AmbientLoudPunch-Closed.wav")]
+    room = [
+        sample("Snare-AmbientLoudPunch-Hit.wav", "Loops"),
+        sample("Hihat-AmbientLoudPunch-Closed.wav", "Loops"),
+    ]
     assert "ambient" not in labels_of([DRUMS], samples=room)
     assert "ambient" in labels_of([DRUMS, track("Ambient Intro")])
 
@@ -284,8 +262,8 @@ def test_output_is_sorted_deterministic_and_in_the_vocabulary() -> None:
     tracks = [DRUMS, track("808"), track("Chops", devices=("OriginalSimpler",)), track("Guitar", "Audio")]
     kwargs = {
         "tempo": 150.0,
-        "samples": [sample("808_Boom_C.wav"), sample("PercLoop_Wavey_01_80.wav")],
-        "plugins": [plugin("Serum", on="Chops"), plugin("Diva", on="808")],
+        "samples": [sample("808_Boom_C.wav", "Loops"), sample("PercLoop_Wavey_01_80.wav", "Loops")],
+        "plugins": [plugin("Serum", "Chops", "instrument"), plugin("Diva", "808", "instrument")],
         "groove": Groove(global_amount=40.0, grooves=["Swing 16ths 66"]),
     }
     first = infer(tracks, **kwargs)  # type: ignore[arg-type]
@@ -304,7 +282,7 @@ def test_long_evidence_is_shortened() -> None:
     _, evidence = infer(many, tempo=124)
     assert "drum names: 'Kick 0', 'Kick 1', 'Kick 2' and 37 more" in evidence["house"]
     _, evidence = infer(
-        [DRUMS], samples=[sample(f"{pad}-808.aif") for pad in ("Kick", "Snare", "Clap", "Rim")]
+        [DRUMS], samples=[sample(f"{pad}-808.aif", "Loops") for pad in ("Kick", "Snare", "Clap", "Rim")]
     )
     assert evidence["808"] == [
         "sample 'Kick-808'",

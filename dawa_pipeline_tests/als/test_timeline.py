@@ -2,127 +2,25 @@
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-import matplotlib.image
 import numpy as np
 import pytest
+from png_image import decode_png
+from summary_factory import summary, track
 
-from dawa_pipeline.als.models import (
-    AlsSummary,
-    Arrangement,
-    Groove,
-    Key,
-    LiveVersion,
-    Locator,
-    Overview,
-    ParserInfo,
-    Source,
-    TempoChange,
-    TrackDetail,
-)
+from dawa_pipeline.als.models import AlsSummary, Locator, TempoChange, TrackDetail
 from dawa_pipeline.als.timeline import KIND_COLOURS, render_timeline
 
 
-def make_track(
-    name: str, kind: str = "MIDI", spans: list[tuple[float, float]] | None = None, level: int = 0
-) -> TrackDetail:
-    spans = spans or []
-    return TrackDetail(
-        name=name,
-        type=kind,
-        id=None,
-        group=None,
-        level=level,
-        session_clips=0,
-        arrangement_clips=len(spans),
-        take_lane_clips=0,
-        frozen=False,
-        has_automation=False,
-        devices=0,
-        native_devices=[],
-        plugins=[],
-        sample_files=[],
-        arrangement_clip_spans=spans,
-    )
-
-
-def make_summary(
-    tracks: list[TrackDetail],
-    *,
-    tempo: float = 120.0,
-    time_signature: str = "4/4",
-    key_name: str | None = "A minor",
-    locators: list[Locator] | None = None,
-    tempo_changes: list[TempoChange] | None = None,
-    name: str = "Night Drive",
-) -> AlsSummary:
-    """An AlsSummary with every required field filled; only what the timeline reads varies."""
-    length = max((end for t in tracks for _, end in t.arrangement_clip_spans), default=0.0)
-    counts = {kind: sum(1 for t in tracks if t.type == kind) for kind in ("MIDI", "Audio", "Group", "Return")}
-    return AlsSummary(
-        als_stem=name,
-        als_filename=f"{name}.als",
-        project_name=f"{name} Project",
-        project_folder=f"{name} Project",
-        artist_name="Test Artist",
-        overview=Overview(
-            tempo=tempo,
-            time_signature=time_signature,
-            midi_tracks=counts["MIDI"],
-            audio_tracks=counts["Audio"],
-            group_tracks=counts["Group"],
-            return_tracks=counts["Return"],
-            total_tracks=sum(counts.values()),
-        ),
-        plugin_usage={},
-        plugins_by_track={},
-        sample_index={},
-        track_breakdown={},
-        track_hierarchy=[],
-        genre_indicators=[],
-        live_version=LiveVersion(
-            creator="Ableton Live 11.3.13",
-            major_version="5",
-            minor_version="11.0_11300",
-            major=11,
-            minor=3,
-            patch=13,
-            beta=False,
-        ),
-        tempo_automated=bool(tempo_changes),
-        tempo_changes=tempo_changes or [],
-        time_signature_changes=[],
-        key=Key(
-            root=key_name.split()[0] if key_name else None,
-            mode=key_name.split()[1] if key_name else None,
-            name=key_name,
-            source="scale_information" if key_name else "none",
-            confidence=1.0 if key_name else 0.0,
-        ),
-        locators=locators or [],
-        scenes=[],
-        arrangement=Arrangement(
-            length_beats=length, length_seconds=length * 60 / tempo, length_bars=length / 4
-        ),
-        tracks=tracks,
-        plugins=[],
-        samples=[],
-        groove=Groove(global_amount=None, grooves=[]),
-        genre_evidence={},
-        source=Source(file_name=f"{name}.als", sha256="0" * 64, size_bytes=1, xml_bytes=1, container="gzip"),
-        parser=ParserInfo(name="dawa", version="test"),
-    )
-
-
-def decode(png: bytes) -> np.ndarray:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    return matplotlib.image.imread(io.BytesIO(png), format="png")
+def make_summary(tracks: list[TrackDetail], *, name: str = "Night Drive", **facts: Any) -> AlsSummary:
+    """A set of `tracks`, at 120 BPM in A minor unless the test says otherwise."""
+    return summary(name, tracks=tracks, **{"tempo": 120.0, "key_name": "A minor", **facts})
 
 
 def pixels_near(image: np.ndarray, hex_colour: str, tolerance: float = 0.02) -> int:
@@ -135,13 +33,15 @@ def big_summary(n_tracks: int = 150, n_clips: int = 5000) -> AlsSummary:
     tracks: list[TrackDetail] = []
     for index in range(n_tracks):
         if index % 10 == 0:
-            tracks.append(make_track(f"Group {index // 10 + 1}", "Group"))
+            tracks.append(track(f"Group {index // 10 + 1}", "Group"))
             continue
         clips_here = n_clips // n_tracks
         starts = sorted(rng.uniform(0, 1200) for _ in range(clips_here))
         spans = [(s, s + rng.choice([1.0, 2.0, 4.0, 8.0])) for s in starts]
         kind = "Audio" if index % 3 == 0 else "MIDI"
-        tracks.append(make_track(f"Track {index} {'Vox' if kind == 'Audio' else 'Synth'}", kind, spans, 1))
+        tracks.append(
+            track(f"Track {index} {'Vox' if kind == 'Audio' else 'Synth'}", kind, spans=spans, level=1)
+        )
     return make_summary(
         tracks,
         tempo=128,
@@ -152,8 +52,8 @@ def big_summary(n_tracks: int = 150, n_clips: int = 5000) -> AlsSummary:
 
 
 def test_one_track_renders_its_clips_in_the_midi_colour() -> None:
-    summary = make_summary([make_track("Lead", "MIDI", [(0, 16), (32, 48)])])
-    image = decode(render_timeline(summary))
+    summary = make_summary([track("Lead", "MIDI", spans=[(0, 16), (32, 48)])])
+    image = decode_png(render_timeline(summary))
     height, width = image.shape[:2]
     assert 600 <= width <= 2000 and 200 <= height <= 800
     assert pixels_near(image, KIND_COLOURS["MIDI"]) > 1000
@@ -163,13 +63,13 @@ def test_one_track_renders_its_clips_in_the_midi_colour() -> None:
 def test_each_track_kind_gets_its_colour() -> None:
     summary = make_summary(
         [
-            make_track("Drums", "Group"),
-            make_track("Kick", "Audio", [(0, 64)], level=1),
-            make_track("Bass", "MIDI", [(16, 64)]),
-            make_track("A-Reverb", "Return"),
+            track("Drums", "Group"),
+            track("Kick", "Audio", spans=[(0, 64)], level=1),
+            track("Bass", "MIDI", spans=[(16, 64)]),
+            track("A-Reverb", "Return"),
         ]
     )
-    image = decode(render_timeline(summary))
+    image = decode_png(render_timeline(summary))
     assert pixels_near(image, KIND_COLOURS["Audio"]) > 1000
     assert pixels_near(image, KIND_COLOURS["MIDI"]) > 1000
     # The group row repeats its children's clips in the group colour.
@@ -178,8 +78,8 @@ def test_each_track_kind_gets_its_colour() -> None:
 
 def test_height_grows_with_tracks_and_stays_capped() -> None:
     heights = [
-        decode(
-            render_timeline(make_summary([make_track(f"T{i}", "MIDI", [(0, 4)]) for i in range(n)]))
+        decode_png(
+            render_timeline(make_summary([track(f"T{i}", "MIDI", spans=[(0, 4)]) for i in range(n)]))
         ).shape[0]
         for n in (1, 20, 60, 150, 400)
     ]
@@ -188,14 +88,14 @@ def test_height_grows_with_tracks_and_stays_capped() -> None:
 
 
 def test_large_set_renders() -> None:
-    image = decode(render_timeline(big_summary()))
+    image = decode_png(render_timeline(big_summary()))
     assert image.shape[0] > 1500
     assert pixels_near(image, KIND_COLOURS["MIDI"]) > 10_000
 
 
 def test_empty_arrangement_is_not_a_blank_picture() -> None:
-    empty = decode(render_timeline(make_summary([make_track("Idea", "MIDI")])))
-    with_clip = decode(render_timeline(make_summary([make_track("Idea", "MIDI", [(0, 16)])])))
+    empty = decode_png(render_timeline(make_summary([track("Idea", "MIDI")], bars=0)))
+    with_clip = decode_png(render_timeline(make_summary([track("Idea", "MIDI", spans=[(0, 16)])])))
     # Only the legend swatch is MIDI-coloured when there is no clip.
     assert pixels_near(empty, KIND_COLOURS["MIDI"]) + 1000 < pixels_near(with_clip, KIND_COLOURS["MIDI"])
     # The note is drawn in the middle of the lane area, where a blank render would be white.
@@ -207,14 +107,14 @@ def test_empty_arrangement_is_not_a_blank_picture() -> None:
 
 
 def test_no_tracks_at_all_renders() -> None:
-    image = decode(render_timeline(make_summary([], key_name=None)))
+    image = decode_png(render_timeline(make_summary([], key_name=None, bars=0)))
     assert image.shape[0] > 100
 
 
 def test_locators_and_tempo_changes_are_drawn() -> None:
-    tracks = [make_track("Pad", "Audio", [(0, 128)])]
-    plain = decode(render_timeline(make_summary(tracks)))
-    marked = decode(
+    tracks = [track("Pad", "Audio", spans=[(0, 128)])]
+    plain = decode_png(render_timeline(make_summary(tracks)))
+    marked = decode_png(
         render_timeline(
             make_summary(
                 tracks,
@@ -234,7 +134,7 @@ def test_bars_follow_the_time_signature() -> None:
 
     assert _beats_per_bar("4/4") == 4 and _beats_per_bar("6/8") == 3 and _beats_per_bar("7/4") == 7
     assert _beats_per_bar("garbage") == 4
-    tracks = [make_track("Waltz", "MIDI", [(0, 48)])]
+    tracks = [track("Waltz", "MIDI", spans=[(0, 48)])]
     assert render_timeline(make_summary(tracks, time_signature="6/8")) != render_timeline(
         make_summary(tracks)
     )
@@ -251,11 +151,11 @@ def test_bar_labels_stay_few_and_readable_on_any_length() -> None:
 
 def test_names_in_scripts_without_a_font_still_render() -> None:
     summary = make_summary(
-        [make_track("ドラム", "MIDI", [(0, 16)])], locators=[Locator(beat=4, name="mirvs - his track你好")]
+        [track("ドラム", "MIDI", spans=[(0, 16)])], locators=[Locator(beat=4, name="mirvs - his track你好")]
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        decode(render_timeline(summary))
+        decode_png(render_timeline(summary))
 
 
 def test_rendering_is_deterministic_and_thread_safe() -> None:
@@ -284,7 +184,7 @@ def test_corpus_sets_render(file_name: str) -> None:
     if parse_als is None:
         pytest.skip("dawa_pipeline.als.parse_als is not available yet")
     summary = parse_als(Path(CORPUS or "") / file_name)
-    image = decode(render_timeline(summary))
+    image = decode_png(render_timeline(summary))
     assert image.shape[0] >= 200
     if any(t.arrangement_clip_spans for t in summary.tracks):
         assert sum(pixels_near(image, colour) for colour in KIND_COLOURS.values()) > 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from dawa_pipeline.demo.sets import DEMO_ARTISTS, bulk_sets, write_demo_sets
@@ -16,11 +15,6 @@ DORIAN_OR_MINOR_ON_D = {2, 4, 5, 7, 9, 10, 11, 0}  # D dorian plus the minor six
 
 def parse(path: Path) -> etree._Element:
     return etree.fromstring(gzip.decompress(path.read_bytes()), _PARSER)
-
-
-@pytest.fixture(scope="module")
-def demo_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
-    return write_demo_sets(tmp_path_factory.mktemp("demo"))
 
 
 def tempo(root: etree._Element) -> float:

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from pipeline_env import INGEST
 
 from dawa_pipeline import sensors
 from dawa_pipeline.als import AlsSummary, parse_als, parse_id
@@ -31,23 +32,23 @@ def _objects(env, prefix: str = "artists/") -> list[str]:
     return [o.path for o in env.storage.list(prefix)]
 
 
-def test_upload_to_row_and_exports_at_seed_paths(ingest_env, demo_sets):
+def test_upload_to_row_and_exports_at_seed_paths(pipeline, demo_sets):
     files = demo_sets[ARTIST][:2]
-    paths = ingest_env.upload(ARTIST, files)
+    paths = pipeline.upload(ARTIST, files)
     assert paths == [
         f"artists/nightshift-atlas/uploads/{f.parent.name.removesuffix(' Project')}/{f.name}" for f in files
     ]
 
-    tick = ingest_env.tick()
+    tick = pipeline.tick()
     keys = [r.partition_key for r in tick.run_requests]
     assert len(keys) == 2
-    assert set(ingest_env.instance.get_dynamic_partitions(set_partitions.name)) == set(keys)
-    assert ingest_env.instance.get_dynamic_partitions(artist_partitions.name) == ["nightshift-atlas"]
+    assert set(pipeline.instance.get_dynamic_partitions(set_partitions.name)) == set(keys)
+    assert pipeline.instance.get_dynamic_partitions(artist_partitions.name) == ["nightshift-atlas"]
 
-    results = ingest_env.run_requested(tick)
+    results = pipeline.run_requested(tick)
     assert all(r.success for r in results.values())
 
-    rows = _rows(ingest_env.database_url)
+    rows = _rows(pipeline.database_url)
     assert len(rows) == 2
     by_name = sorted(rows, key=lambda r: r.als_filename)
     for row, local in zip(by_name, sorted(files, key=lambda f: f.name), strict=True):
@@ -60,7 +61,7 @@ def test_upload_to_row_and_exports_at_seed_paths(ingest_env, demo_sets):
         AlsSummary.model_validate(row.summary)
 
         document = json.loads(
-            ingest_env.storage.get(
+            pipeline.storage.get(
                 layout.summary_json_path("nightshift-atlas", project, local.stem, row.parse_id)
             )
         )
@@ -68,7 +69,7 @@ def test_upload_to_row_and_exports_at_seed_paths(ingest_env, demo_sets):
         assert document == row.summary
         assert provenance["inputs"]["sha256"] == expected.source.sha256
         assert provenance["parser"]["version"]
-        picture = ingest_env.storage.get(
+        picture = pipeline.storage.get(
             layout.timeline_path("nightshift-atlas", project, local.stem, row.parse_id)
         )
         assert picture.startswith(b"\x89PNG")
@@ -88,59 +89,59 @@ def test_upload_to_row_and_exports_at_seed_paths(ingest_env, demo_sets):
         assert materialization.tags["dagster/data_version"] == stamp["parse_id"]
 
 
-def test_sensor_skips_with_same_cursor_and_bounds_each_tick(ingest_env, demo_sets, monkeypatch):
+def test_sensor_skips_with_same_cursor_and_bounds_each_tick(pipeline, demo_sets, monkeypatch):
     monkeypatch.setattr(sensors, "MAX_UPLOADS_PER_TICK", 2)
-    ingest_env.upload(ARTIST, demo_sets[ARTIST][:5])
+    pipeline.upload(ARTIST, demo_sets[ARTIST][:5])
 
     sizes = []
-    while (tick := ingest_env.tick()).run_requests:
+    while (tick := pipeline.tick()).run_requests:
         sizes.append(len(tick.run_requests))
     assert sizes == [2, 2, 1]
     assert tick.skip_reason is not None
-    assert len(ingest_env.instance.get_dynamic_partitions(set_partitions.name)) == 5
+    assert len(pipeline.instance.get_dynamic_partitions(set_partitions.name)) == 5
 
 
-def test_changed_bytes_are_parsed_again_and_unchanged_are_not(ingest_env, demo_sets, tmp_path):
+def test_changed_bytes_are_parsed_again_and_unchanged_are_not(pipeline, demo_sets, tmp_path):
     first, second = demo_sets[ARTIST][:2]
-    (path,) = ingest_env.upload(ARTIST, [first])
-    (tick,) = [ingest_env.tick()]
+    (path,) = pipeline.upload(ARTIST, [first])
+    (tick,) = [pipeline.tick()]
     (request,) = tick.run_requests
     observation = tick.asset_events[0]
     assert observation.tags["dagster/data_version"] == request.run_key.split("@")[1]
 
     # Touched but unchanged: the sensor sees it again but asks for the same run key, which the daemon dedupes.
-    os.utime(ingest_env.storage_root / path)
-    (again,) = ingest_env.tick().run_requests
+    os.utime(pipeline.storage_root / path)
+    (again,) = pipeline.tick().run_requests
     assert again.run_key == request.run_key
 
     # New bytes under the same name: a new run key.
     replacement = tmp_path / first.parent.name / first.name
     replacement.parent.mkdir()
     replacement.write_bytes(second.read_bytes())
-    (result,) = upload_sets(ingest_env.storage, "nightshift-atlas", [replacement])
+    (result,) = upload_sets(pipeline.storage, "nightshift-atlas", [replacement])
     assert result.outcome is UploadOutcome.REPLACED
-    (changed,) = ingest_env.tick().run_requests
+    (changed,) = pipeline.tick().run_requests
     assert changed.partition_key == request.partition_key
     assert changed.run_key != request.run_key
 
 
-def test_materialising_twice_and_reuploading_leave_one_row_and_one_set_of_objects(ingest_env, demo_sets):
+def test_materialising_twice_and_reuploading_leave_one_row_and_one_set_of_objects(pipeline, demo_sets):
     (local,) = demo_sets[ARTIST][:1]
-    ingest_env.upload(ARTIST, [local])
-    (request,) = ingest_env.tick().run_requests
-    ingest_env.materialize(request.partition_key)
-    objects = _objects(ingest_env)
-    ingest_env.materialize(request.partition_key)
+    pipeline.upload(ARTIST, [local])
+    (request,) = pipeline.tick().run_requests
+    pipeline.materialize(INGEST, request.partition_key)
+    objects = _objects(pipeline)
+    pipeline.materialize(INGEST, request.partition_key)
 
-    assert len(_rows(ingest_env.database_url)) == 1
-    with connect(ingest_env.database_url) as conn:
+    assert len(_rows(pipeline.database_url)) == 1
+    with connect(pipeline.database_url) as conn:
         assert conn.execute("SELECT count(*) FROM als_summaries").fetchone() == (1,)
-    assert _objects(ingest_env) == objects
+    assert _objects(pipeline) == objects
 
-    (result,) = upload_sets(ingest_env.storage, "nightshift-atlas", [local])
+    (result,) = upload_sets(pipeline.storage, "nightshift-atlas", [local])
     assert result.outcome is UploadOutcome.SKIPPED
-    assert ingest_env.tick().run_requests == []
-    assert _objects(ingest_env) == objects
+    assert pipeline.tick().run_requests == []
+    assert _objects(pipeline) == objects
 
 
 @pytest.fixture
@@ -151,26 +152,26 @@ def junk_set(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_bad_upload_fails_only_its_own_partition(ingest_env, demo_sets, junk_set):
-    ingest_env.upload(ARTIST, [*demo_sets[ARTIST][:2], junk_set])
-    results = ingest_env.run_requested(ingest_env.tick())
+def test_a_bad_upload_fails_only_its_own_partition(pipeline, demo_sets, junk_set):
+    pipeline.upload(ARTIST, [*demo_sets[ARTIST][:2], junk_set])
+    results = pipeline.run_requested(pipeline.tick())
     failed = {k: r for k, r in results.items() if not r.success}
     assert list(failed) == ["nightshift-atlas::Broken::Broken.als"]
     (failure,) = [e for e in failed["nightshift-atlas::Broken::Broken.als"].all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
     assert "Broken.als" in message and "gzip" in message
 
-    assert len(_rows(ingest_env.database_url)) == 2
-    assert not [p for p in _objects(ingest_env, "artists/nightshift-atlas/daw-data/") if "/Broken/" in p]
+    assert len(_rows(pipeline.database_url)) == 2
+    assert not [p for p in _objects(pipeline, "artists/nightshift-atlas/daw-data/") if "/Broken/" in p]
 
 
-def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(ingest_env, demo_sets, junk_set):
-    ingest_env.upload(ARTIST, [demo_sets[ARTIST][0], junk_set, demo_sets[ARTIST][1]])
-    keys = [r.partition_key for r in ingest_env.tick().run_requests]
-    result = ingest_env.materialize_range(keys[0], keys[-1], raise_on_error=False)
+def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(pipeline, demo_sets, junk_set):
+    pipeline.upload(ARTIST, [demo_sets[ARTIST][0], junk_set, demo_sets[ARTIST][1]])
+    keys = [r.partition_key for r in pipeline.tick().run_requests]
+    result = pipeline.materialize_range(INGEST, keys[0], keys[-1], raise_on_error=False)
 
     assert not result.success
-    stored = {r.als_filename for r in _rows(ingest_env.database_url)}
+    stored = {r.als_filename for r in _rows(pipeline.database_url)}
     assert stored == {demo_sets[ARTIST][0].name, demo_sets[ARTIST][1].name}
     materialized = {m.partition for m in result.asset_materializations_for_node("als_summary")}
     assert materialized == {k for k in keys if "Broken" not in k}
@@ -178,22 +179,22 @@ def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(ingest_env, demo_
     assert "Broken.als" in failure.step_failure_data.error.message
 
 
-def test_a_bulk_run_writes_every_set_in_one_run(ingest_env, demo_sets):
-    ingest_env.upload(ARTIST, demo_sets[ARTIST])
-    keys = [r.partition_key for r in ingest_env.tick().run_requests]
-    result = ingest_env.materialize_range(keys[0], keys[-1])
+def test_a_bulk_run_writes_every_set_in_one_run(pipeline, demo_sets):
+    pipeline.upload(ARTIST, demo_sets[ARTIST])
+    keys = [r.partition_key for r in pipeline.tick().run_requests]
+    result = pipeline.materialize_range(INGEST, keys[0], keys[-1])
     assert result.success
-    assert len(_rows(ingest_env.database_url)) == len(keys)
+    assert len(_rows(pipeline.database_url)) == len(keys)
     assert {m.partition for m in result.asset_materializations_for_node("als_summary_export")} == set(keys)
-    exports = _objects(ingest_env, "artists/nightshift-atlas/daw-data/")
+    exports = _objects(pipeline, "artists/nightshift-atlas/daw-data/")
     assert len(exports) == 2 * len(keys)
 
 
-def test_rls_holds_for_rows_the_pipeline_wrote(ingest_env, demo_sets, db, acting_as):
-    ingest_env.upload(ARTIST, demo_sets[ARTIST][:1])
-    ingest_env.run_requested(ingest_env.tick())
+def test_rls_holds_for_rows_the_pipeline_wrote(pipeline, demo_sets, db, acting_as):
+    pipeline.upload(ARTIST, demo_sets[ARTIST][:1])
+    pipeline.run_requested(pipeline.tick())
     member, stranger = uuid.uuid4(), uuid.uuid4()
-    artist = ingest_env.artist(ARTIST)
+    artist = pipeline.artist(ARTIST)
     add_member(db, member, artist.id)
 
     with acting_as(db, member) as conn:
@@ -204,24 +205,24 @@ def test_rls_holds_for_rows_the_pipeline_wrote(ingest_env, demo_sets, db, acting
         assert conn.execute("SELECT count(*) FROM als_summaries").fetchone()[0] == 0
 
 
-def test_checks_catch_an_export_that_drifted_from_its_row(ingest_env, demo_sets):
+def test_checks_catch_an_export_that_drifted_from_its_row(pipeline, demo_sets):
     from dawa_pipeline.checks import summary_json_problems, summary_problems, timeline_problems
 
-    ingest_env.upload(ARTIST, demo_sets[ARTIST][:1])
-    (request,) = ingest_env.tick().run_requests
+    pipeline.upload(ARTIST, demo_sets[ARTIST][:1])
+    (request,) = pipeline.tick().run_requests
     key = request.partition_key
-    ingest_env.materialize(key)
-    database, storage = ingest_env.resources["database"], ingest_env.resources["storage"]
+    pipeline.materialize(INGEST, key)
+    database, storage = pipeline.resources["database"], pipeline.resources["storage"]
     assert summary_json_problems(database, storage, [key]) == {}
     assert timeline_problems(database, storage, [key]) == {}
 
-    (row,) = _rows(ingest_env.database_url)
+    (row,) = _rows(pipeline.database_url)
     summary_path = f"{row.export_path}summary.json"
-    document = json.loads(ingest_env.storage.get(summary_path))
+    document = json.loads(pipeline.storage.get(summary_path))
     document["overview"]["tempo"] = 1.0
-    ingest_env.storage.put(summary_path, json.dumps(document).encode())
-    ingest_env.storage.put(f"{row.export_path}timeline_visualizer.png", b"GIF89a")
-    with connect(ingest_env.database_url) as conn:
+    pipeline.storage.put(summary_path, json.dumps(document).encode())
+    pipeline.storage.put(f"{row.export_path}timeline_visualizer.png", b"GIF89a")
+    with connect(pipeline.database_url) as conn:
         conn.execute("UPDATE als_summaries SET summary = summary - 'overview'")
 
     assert summary_json_problems(database, storage, [key]) == {
@@ -229,7 +230,7 @@ def test_checks_catch_an_export_that_drifted_from_its_row(ingest_env, demo_sets)
     }
     assert timeline_problems(database, storage, [key]) == {key: ["timeline_visualizer.png is not a PNG"]}
     assert summary_problems(database, [key]) == {key: ["overview: Field required"]}
-    ingest_env.storage.delete([summary_path])
+    pipeline.storage.delete([summary_path])
     assert summary_json_problems(database, storage, ["nightshift-atlas::Nope::Nope.als", key]) == {
         "nightshift-atlas::Nope::Nope.als": ["no row stored"],
         key: [f"{summary_path} is missing"],

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-import openai
 import pytest
+from openai_transport import BASE_URL, MODEL, Server, completion
 
-from dawa_pipeline.llm.openai_writer import OpenAIWriter, openai_writer_from_env
+from dawa_pipeline.llm.openai_writer import openai_writer_from_env
 from dawa_pipeline.settings import DEFAULT_PROMPT_MODEL
 from dawa_pipeline.training.captions import (
     CAPTION_RULES,
@@ -23,8 +22,6 @@ from dawa_pipeline.training.captions import (
     caption_problems,
 )
 
-BASE_URL = "http://llm.test/v1"
-MODEL = "gpt-test-mini"
 CONTEXT = CaptionContext(
     genres=["techno"],
     instruments=["sub bass", "synth pads"],
@@ -48,41 +45,6 @@ GOOD = {
     "key": "A minor",
     "keywords": ["late night"],
 }
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def completion(
-    content: str | None, *, refusal: str | None = None, finish_reason: str = "stop"
-) -> httpx.Response:
-    message = {"role": "assistant", "content": content, "refusal": refusal}
-    body = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1_800_000_000,
-        "model": MODEL,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-    }
-    return httpx.Response(200, json=body)
-
-
-class Server:
-    """Records requests and answers each with the next handler (the last one repeats)."""
-
-    def __init__(self, *handlers: Handler) -> None:
-        self.handlers = list(handlers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        handler = self.handlers[min(len(self.requests), len(self.handlers)) - 1]
-        return handler(request)
-
-    def writer(self, *, timeout: float = 5.0, max_retries: int = 0) -> OpenAIWriter:
-        http_client = httpx.Client(transport=httpx.MockTransport(self))
-        client = openai.OpenAI(api_key="sk-test-key", base_url=BASE_URL, http_client=http_client)  # type: ignore[arg-type]
-        return OpenAIWriter(MODEL, client=client, timeout=timeout, max_retries=max_retries)
 
 
 def test_the_request_carries_the_rules_the_evidence_and_a_strict_schema() -> None:

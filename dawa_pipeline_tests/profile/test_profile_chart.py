@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-import matplotlib.image
 import numpy as np
 import pytest
-from profile_factory import plugin, summary
+from png_image import decode_png
+from summary_factory import plugin, summary
 
 from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.profile import compute_fingerprint, render_fingerprint_chart
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _sets(count: int) -> list[AlsSummary]:
@@ -29,22 +25,17 @@ def _sets(count: int) -> list[AlsSummary]:
     ]
 
 
-def _image(png: bytes) -> np.ndarray:
-    assert png.startswith(PNG_SIGNATURE)
-    return matplotlib.image.imread(io.BytesIO(png), format="png")
-
-
 @pytest.mark.parametrize("count", [1, 30])
 def test_chart_renders_a_png(count: int) -> None:
     sets = _sets(count)
-    image = _image(render_fingerprint_chart("Kiln Theory", sets, compute_fingerprint(sets)))
+    image = decode_png(render_fingerprint_chart("Kiln Theory", sets, compute_fingerprint(sets)))
     assert image.shape[:2] == (800, 1200)
     # Something is drawn: far more than a blank page of one colour.
     assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 50
 
 
 def test_chart_of_no_sets_still_renders() -> None:
-    image = _image(render_fingerprint_chart("Kiln Theory", [], compute_fingerprint([])))
+    image = decode_png(render_fingerprint_chart("Kiln Theory", [], compute_fingerprint([])))
     assert image.shape[:2] == (800, 1200)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from profile_factory import plugin, summary, track
+from summary_factory import plugin, summary, track
 
 from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.profile import compute_fingerprint

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from profile_factory import plugin, summary
+from summary_factory import plugin, summary
 
 from dawa_pipeline.profile import (
     Fingerprint,

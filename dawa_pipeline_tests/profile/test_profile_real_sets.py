@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from dawa_pipeline.als import AlsSummary, parse_als
-from dawa_pipeline.demo.sets import write_demo_sets
 from dawa_pipeline.profile import (
     Fingerprint,
     SummaryRef,
@@ -59,10 +58,9 @@ def _assert_consistent(name: str, summaries: list[AlsSummary], fingerprint: Fing
 
 
 @pytest.fixture(scope="module")
-def demo_artists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[AlsSummary]]:
-    written = write_demo_sets(tmp_path_factory.mktemp("demo"))
+def demo_artists(demo_sets: dict[str, list[Path]]) -> dict[str, list[AlsSummary]]:
     return {
-        artist: [parse_als(path, artist_name=artist) for path in paths] for artist, paths in written.items()
+        artist: [parse_als(path, artist_name=artist) for path in paths] for artist, paths in demo_sets.items()
     }
 
 

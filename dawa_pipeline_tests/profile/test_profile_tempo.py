@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from profile_factory import summary
+from summary_factory import summary
 
 from dawa_pipeline.profile import compute_fingerprint
 from dawa_pipeline.profile.tempo import cluster_tempos, fold_tempos

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dagster as dg
-from profile_pipeline_env import ALL_ASSETS
+from pipeline_env import ALL_ASSETS
 
 from dawa_pipeline.assets.profile import profile_assets
 from dawa_pipeline.automation import artist_refresh_sensor, nightly_profile_refresh
@@ -15,13 +15,6 @@ from dawa_pipeline.partitions import artist_partitions
 
 ATLAS, MARROW = "nightshift-atlas", "velvet-marrow"
 PROFILE_KEYS = {a.key for a in profile_assets}
-
-
-def _tick(env, cursor: str | None) -> dg.SensorResult:
-    with dg.build_sensor_context(instance=env.instance, cursor=cursor, resources=env.resources) as context:
-        result = artist_refresh_sensor(context)
-    assert isinstance(result, dg.SensorResult)
-    return result
 
 
 def _schedule(env) -> list[dg.RunRequest] | dg.SkipReason:
@@ -33,31 +26,31 @@ def _schedule(env) -> list[dg.RunRequest] | dg.SkipReason:
         return nightly_profile_refresh(context)
 
 
-def test_sensor_requests_one_run_per_changed_artist(pipeline_env, demo_sets):
-    pipeline_env.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:3])
-    pipeline_env.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:2])
+def test_sensor_requests_one_run_per_changed_artist(pipeline, demo_sets):
+    pipeline.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:3])
+    pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:2])
 
-    first = _tick(pipeline_env, None)
+    first = pipeline.tick(artist_refresh_sensor)
     assert [r.partition_key for r in first.run_requests] == [ATLAS, MARROW]
     assert len({r.run_key for r in first.run_requests}) == 2
     assert all(r.run_key.startswith(f"profile:{r.partition_key}@") for r in first.run_requests)
     assert not first.dynamic_partitions_requests  # the upload sensor already added both artists
 
-    assert _tick(pipeline_env, first.cursor).skip_reason is not None
+    assert pipeline.tick(artist_refresh_sensor).skip_reason is not None
 
-    pipeline_env.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][2:4])
-    later = _tick(pipeline_env, first.cursor)
+    pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][2:4])
+    later = pipeline.tick(artist_refresh_sensor)
     (request,) = later.run_requests
     assert request.partition_key == MARROW
     assert request.run_key != next(r.run_key for r in first.run_requests if r.partition_key == MARROW)
     assert int(later.cursor) > int(first.cursor)
 
 
-def test_sensor_adds_a_missing_artist_partition(pipeline_env, demo_sets):
-    pipeline_env.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:1])
-    pipeline_env.instance.delete_dynamic_partition(artist_partitions.name, ATLAS)
+def test_sensor_adds_a_missing_artist_partition(pipeline, demo_sets):
+    pipeline.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:1])
+    pipeline.instance.delete_dynamic_partition(artist_partitions.name, ATLAS)
 
-    result = _tick(pipeline_env, None)
+    result = pipeline.tick(artist_refresh_sensor)
 
     (request,) = result.run_requests
     assert request.partition_key == ATLAS
@@ -79,55 +72,55 @@ def _age_everything(database_url: str) -> None:
         conn.commit()
 
 
-def test_nightly_schedule_requests_only_artists_with_newer_summaries(pipeline_env, demo_sets):
-    pipeline_env.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:1])
-    pipeline_env.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:1])
+def test_nightly_schedule_requests_only_artists_with_newer_summaries(pipeline, demo_sets):
+    pipeline.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:1])
+    pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:1])
 
     # Neither has a profile yet.
-    assert sorted(r.partition_key for r in _schedule(pipeline_env)) == [ATLAS, MARROW]
+    assert sorted(r.partition_key for r in _schedule(pipeline)) == [ATLAS, MARROW]
 
-    pipeline_env.refresh(ATLAS)
-    assert [r.partition_key for r in _schedule(pipeline_env)] == [MARROW]
-    pipeline_env.refresh(MARROW)
-    assert isinstance(_schedule(pipeline_env), dg.SkipReason)
+    pipeline.refresh(ATLAS)
+    assert [r.partition_key for r in _schedule(pipeline)] == [MARROW]
+    pipeline.refresh(MARROW)
+    assert isinstance(_schedule(pipeline), dg.SkipReason)
 
-    _age_everything(pipeline_env.database_url)
-    assert isinstance(_schedule(pipeline_env), dg.SkipReason)
-    pipeline_env.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][1:2])
-    (request,) = _schedule(pipeline_env)
+    _age_everything(pipeline.database_url)
+    assert isinstance(_schedule(pipeline), dg.SkipReason)
+    pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][1:2])
+    (request,) = _schedule(pipeline)
     assert request.partition_key == MARROW
     assert request.run_key.startswith(f"nightly:{MARROW}@")
 
     # After the refresh Marrow is up to date again.
-    pipeline_env.refresh(MARROW)
-    assert isinstance(_schedule(pipeline_env), dg.SkipReason)
+    pipeline.refresh(MARROW)
+    assert isinstance(_schedule(pipeline), dg.SkipReason)
 
 
-def test_a_hand_edited_refresh_time_falls_back_to_the_row_time(pipeline_env, demo_sets):
-    pipeline_env.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:1])
-    pipeline_env.refresh(MARROW)
-    with connect(pipeline_env.database_url) as conn:
+def test_a_hand_edited_refresh_time_falls_back_to_the_row_time(pipeline, demo_sets):
+    pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:1])
+    pipeline.refresh(MARROW)
+    with connect(pipeline.database_url) as conn:
         conn.execute(
             """UPDATE artist_profiles SET master_schema = jsonb_set(master_schema,
                '{provenance,last_refreshed}', '"last tuesday"')"""
         )
         conn.commit()
     # updated_at (just now) is newer than the summary: fresh, and the odd string breaks nothing.
-    assert isinstance(_schedule(pipeline_env), dg.SkipReason)
+    assert isinstance(_schedule(pipeline), dg.SkipReason)
 
-    with connect(pipeline_env.database_url) as conn:
+    with connect(pipeline.database_url) as conn:
         conn.execute("UPDATE als_summaries SET parse_timestamp = now() + interval '1 hour'")
         conn.commit()
-    (request,) = _schedule(pipeline_env)
+    (request,) = _schedule(pipeline)
     assert request.partition_key == MARROW
 
 
-def test_sensor_and_schedule_target_exactly_the_profile_assets(pipeline_env):
+def test_sensor_and_schedule_target_exactly_the_profile_assets(pipeline):
     defs = dg.Definitions(
         assets=ALL_ASSETS,
         sensors=[artist_refresh_sensor],
         schedules=[nightly_profile_refresh],
-        resources=pipeline_env.resources,
+        resources=pipeline.resources,
     )
     for trigger in (
         defs.resolve_sensor_def("artist_refresh_sensor"),

@@ -15,11 +15,11 @@ ARTIST, SLUG = "Velvet Marrow", "velvet-marrow"
 
 
 @pytest.fixture
-def refreshed(pipeline_env, demo_sets, dawa_home):
+def refreshed(pipeline, demo_sets, dawa_home):
     """An artist whose profile the pipeline has refreshed once; the CLI uses the same database."""
-    pipeline_env.ingest(ARTIST, demo_sets[ARTIST][:1])
-    pipeline_env.refresh(SLUG)
-    return pipeline_env
+    pipeline.ingest(ARTIST, demo_sets[ARTIST][:1])
+    pipeline.refresh(SLUG)
+    return pipeline
 
 
 def _export(capsys: pytest.CaptureFixture[str], artist: str = ARTIST) -> dict[str, Any]:
@@ -111,12 +111,12 @@ def test_unknown_artist_and_missing_profile_are_usage_errors(refreshed, capsys):
     assert "no profile yet" in capsys.readouterr().err
 
 
-def test_import_creates_the_profile_of_an_artist_without_one(pipeline_env, dawa_home, capsys, tmp_path):
-    artist = pipeline_env.artist("Fresh Face")
+def test_import_creates_the_profile_of_an_artist_without_one(pipeline, dawa_home, capsys, tmp_path):
+    artist = pipeline.artist("Fresh Face")
     doc = {"schema_version": "1.0", "artist": {"name": "Fresh Face", "members": ["Ada"]}}
     code, out, _ = _import(capsys, tmp_path / "new.json", doc, "Fresh Face")
     assert code == 0 and "artist.members: added ['Ada']" in out.splitlines()
-    stored = pipeline_env.profile("Fresh Face")
+    stored = pipeline.profile("Fresh Face")
     assert stored.name == "Fresh Face"
     assert stored.master_schema["uuids"] == {"name": "Fresh Face", "artist_id": str(artist.id)}
     assert stored.master_schema["artist"]["members"] == ["Ada"]

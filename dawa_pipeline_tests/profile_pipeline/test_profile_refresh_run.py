@@ -39,31 +39,31 @@ def _materialization(result, asset: str):
     return materialization
 
 
-def test_two_artists_get_profile_rows_and_charts(pipeline_env, demo_sets):
+def test_two_artists_get_profile_rows_and_charts(pipeline, demo_sets):
     for artist in (ATLAS, MARROW):
-        pipeline_env.ingest(artist, demo_sets[artist][:3])
+        pipeline.ingest(artist, demo_sets[artist][:3])
 
     for artist in (ATLAS, MARROW):
         slug = layout.slugify(artist)
-        result = pipeline_env.refresh(slug)
+        result = pipeline.refresh(slug)
         assert result.success
 
-        stored = pipeline_env.profile(artist)
+        stored = pipeline.profile(artist)
         assert stored is not None and stored.name == artist
         doc = stored.master_schema
-        artist_id = str(pipeline_env.artist(artist).id)
+        artist_id = str(pipeline.artist(artist).id)
         assert doc["schema_version"] == "1.0"
         assert doc["uuids"] == {"name": artist, "artist_id": artist_id}
         assert doc["artist"] == {"name": artist}
         assert doc["daw_fingerprint_aggregates"] == _expected_aggregates(demo_sets[artist][:3], artist)
         assert doc["provenance"]["sources"] == {
-            "daw": _summary_labels(pipeline_env.database_url, uuid.UUID(artist_id)),
+            "daw": _summary_labels(pipeline.database_url, uuid.UUID(artist_id)),
             "metadata_provided": [],
         }
         assert validate_master_schema(doc) == []
 
         chart_path = layout.fingerprint_chart_path(slug)
-        assert pipeline_env.storage.get(chart_path).startswith(b"\x89PNG\r\n\x1a\n")
+        assert pipeline.storage.get(chart_path).startswith(b"\x89PNG\r\n\x1a\n")
         chart = _materialization(result, "fingerprint_chart")
         assert chart.metadata["chart"].path == chart_path
         assert chart.metadata["dawa/paths_written"].data == [chart_path]
@@ -78,8 +78,8 @@ def test_two_artists_get_profile_rows_and_charts(pipeline_env, demo_sets):
         (check,) = result.get_asset_check_evaluations()
         assert check.check_name == "master_schema_valid" and check.passed
 
-    atlas = pipeline_env.profile(ATLAS).master_schema["daw_fingerprint_aggregates"]
-    marrow = pipeline_env.profile(MARROW).master_schema["daw_fingerprint_aggregates"]
+    atlas = pipeline.profile(ATLAS).master_schema["daw_fingerprint_aggregates"]
+    marrow = pipeline.profile(MARROW).master_schema["daw_fingerprint_aggregates"]
     assert atlas["core_bpm_range"] != marrow["core_bpm_range"]
 
 
@@ -164,31 +164,31 @@ def _store(database_url: str, artist_id: uuid.UUID, name: str, doc: dict[str, An
         conn.commit()
 
 
-def test_refresh_keeps_hand_written_fields_and_an_unchanged_refresh_writes_nothing(pipeline_env, demo_sets):
+def test_refresh_keeps_hand_written_fields_and_an_unchanged_refresh_writes_nothing(pipeline, demo_sets):
     files = demo_sets[ATLAS][:2]
-    pipeline_env.ingest(ATLAS, files)
-    artist = pipeline_env.artist(ATLAS)
+    pipeline.ingest(ATLAS, files)
+    artist = pipeline.artist(ATLAS)
     written = _hand_written(ATLAS, str(artist.id), files[0].stem)
-    _store(pipeline_env.database_url, artist.id, ATLAS, written)
+    _store(pipeline.database_url, artist.id, ATLAS, written)
 
-    first = pipeline_env.refresh(artist.slug)
-    doc = pipeline_env.profile(ATLAS).master_schema
+    first = pipeline.refresh(artist.slug)
+    doc = pipeline.profile(ATLAS).master_schema
     assert _without_computed(doc) == _without_computed(written)
     assert doc["uuids"] == written["uuids"]
     assert doc["daw_fingerprint_aggregates"] == _expected_aggregates(files, ATLAS)
     assert doc["provenance"]["sources"]["metadata_provided"] == ["label sheet 2024"]
-    assert doc["provenance"]["sources"]["daw"] == _summary_labels(pipeline_env.database_url, artist.id)
+    assert doc["provenance"]["sources"]["daw"] == _summary_labels(pipeline.database_url, artist.id)
     assert doc["provenance"]["last_refreshed"] > "2020-01-01T00:00:00+00:00"
-    with connect(pipeline_env.database_url) as conn:
+    with connect(pipeline.database_url) as conn:
         first_set_id = next(
             str(r.id) for r in summaries.latest_for_artist(conn, artist.id) if r.als_filename == files[0].name
         )
     assert doc["catalog"][0]["daw_summary_id"] == first_set_id
     assert "daw_summary_id" not in doc["catalog"][1]
 
-    before = pipeline_env.profile(ATLAS)
-    second = pipeline_env.refresh(artist.slug)
-    after = pipeline_env.profile(ATLAS)
+    before = pipeline.profile(ATLAS)
+    second = pipeline.refresh(artist.slug)
+    after = pipeline.profile(ATLAS)
     assert after.updated_at == before.updated_at
     assert after.master_schema == before.master_schema
     schema_first = _materialization(first, "artist_master_schema")
@@ -202,9 +202,9 @@ def test_refresh_keeps_hand_written_fields_and_an_unchanged_refresh_writes_nothi
     assert len(fingerprint_versions) == 1
 
     # A new set changes the computed parts only.
-    pipeline_env.ingest(ATLAS, demo_sets[ATLAS][2:3])
-    third = pipeline_env.refresh(artist.slug)
-    latest = pipeline_env.profile(ATLAS)
+    pipeline.ingest(ATLAS, demo_sets[ATLAS][2:3])
+    third = pipeline.refresh(artist.slug)
+    latest = pipeline.profile(ATLAS)
     assert _without_computed(latest.master_schema) == _without_computed(written)
     assert latest.master_schema["daw_fingerprint_aggregates"] == _expected_aggregates(
         demo_sets[ATLAS][:3], ATLAS
@@ -217,17 +217,17 @@ def test_refresh_keeps_hand_written_fields_and_an_unchanged_refresh_writes_nothi
     )
 
 
-def test_an_invalid_hand_written_profile_fails_the_check_and_stays(pipeline_env, demo_sets):
+def test_an_invalid_hand_written_profile_fails_the_check_and_stays(pipeline, demo_sets):
     files = demo_sets[MARROW][:1]
-    pipeline_env.ingest(MARROW, files)
-    artist = pipeline_env.artist(MARROW)
+    pipeline.ingest(MARROW, files)
+    artist = pipeline.artist(MARROW)
     broken = _hand_written(MARROW, str(artist.id), "no such set")
     broken["catalog"][1]["tempo_bpm"] = "92"
     del broken["artist"]["origin"]["country"]
     broken["creative_policy"]["no_go_zones"] = "everything"
-    _store(pipeline_env.database_url, artist.id, MARROW, broken)
+    _store(pipeline.database_url, artist.id, MARROW, broken)
 
-    result = pipeline_env.refresh(artist.slug, raise_on_error=False)
+    result = pipeline.refresh(artist.slug, raise_on_error=False)
 
     (check,) = result.get_asset_check_evaluations()
     assert not check.passed
@@ -237,32 +237,32 @@ def test_an_invalid_hand_written_profile_fails_the_check_and_stays(pipeline_env,
         "catalog[1].tempo_bpm",
         "creative_policy.no_go_zones",
     ]
-    stored = pipeline_env.profile(MARROW).master_schema
+    stored = pipeline.profile(MARROW).master_schema
     assert _without_computed(stored) == _without_computed(broken)
     assert stored["daw_fingerprint_aggregates"] == _expected_aggregates(files, MARROW)
 
 
-def test_a_profile_that_cannot_take_the_computed_parts_is_left_alone(pipeline_env, demo_sets):
-    pipeline_env.ingest(MARROW, demo_sets[MARROW][:1])
-    artist = pipeline_env.artist(MARROW)
+def test_a_profile_that_cannot_take_the_computed_parts_is_left_alone(pipeline, demo_sets):
+    pipeline.ingest(MARROW, demo_sets[MARROW][:1])
+    artist = pipeline.artist(MARROW)
     odd = {"schema_version": "1.0", "artist": {"name": MARROW}, "provenance": "typed by hand"}
-    _store(pipeline_env.database_url, artist.id, MARROW, odd)
+    _store(pipeline.database_url, artist.id, MARROW, odd)
 
-    result = pipeline_env.refresh(artist.slug, raise_on_error=False)
+    result = pipeline.refresh(artist.slug, raise_on_error=False)
 
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
     assert "provenance" in message and "nothing was written" in message
-    assert pipeline_env.profile(MARROW).master_schema == odd
+    assert pipeline.profile(MARROW).master_schema == odd
 
 
-def test_members_read_their_artists_profile_and_nobody_else_does(pipeline_env, demo_sets, db, acting_as):
+def test_members_read_their_artists_profile_and_nobody_else_does(pipeline, demo_sets, db, acting_as):
     for artist in (ATLAS, MARROW):
-        pipeline_env.ingest(artist, demo_sets[artist][:1])
-        pipeline_env.refresh(layout.slugify(artist))
+        pipeline.ingest(artist, demo_sets[artist][:1])
+        pipeline.refresh(layout.slugify(artist))
     member, stranger = uuid.uuid4(), uuid.uuid4()
-    add_member(db, member, pipeline_env.artist(ATLAS).id, role="viewer")
+    add_member(db, member, pipeline.artist(ATLAS).id, role="viewer")
 
     def visible(user: uuid.UUID | None, role: str = "authenticated") -> list[str]:
         with acting_as(db, user, role=role) as conn:

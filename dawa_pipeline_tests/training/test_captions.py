@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from training_factory import catalog_entry, master_schema, summary, track
+from summary_factory import plugin, track
+from training_factory import catalog_entry, master_schema, summary
 
 from dawa_pipeline.training.captions import Caption, caption_context, caption_problems, forbidden_names
 
@@ -71,11 +72,11 @@ def test_context_turns_tracks_devices_and_plugins_into_generic_labels() -> None:
     set_summary = summary(
         tracks=[
             track("Kick"),
-            track("Sub Bass", "Operator"),
-            track("LeadSynth", "InstrumentVector", "Reverb"),
-            track("Nova Vale Vox", type="Audio"),
+            track("Sub Bass", devices=["Operator"]),
+            track("LeadSynth", devices=["InstrumentVector", "Reverb"]),
+            track("Nova Vale Vox", "Audio"),
         ],
-        instrument_plugins=["Serum", "Mystery Synth 3000"],
+        plugins=[plugin("Serum", "Synth", "instrument"), plugin("Mystery Synth 3000", "Synth", "instrument")],
         indicators=["drum-and-bass", "808", "swing"],
     )
     context = caption_context(set_summary, master_schema(), audio_duration=31.234)

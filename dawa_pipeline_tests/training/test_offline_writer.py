@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from training_factory import catalog_entry, master_schema, summary, track
+from summary_factory import track
+from training_factory import catalog_entry, master_schema, summary
 
 from dawa_pipeline.als.parser import parse_als
 from dawa_pipeline.training.captions import (
@@ -21,10 +22,14 @@ from dawa_pipeline.training.offline_writer import OfflineWriter
 
 TRACK_SETS = [
     [],
-    [track("Kick"), track("Hats"), track("Sub Bass", "Operator")],
-    [track("Nova Vale Vox", type="Audio"), track("NOVA VALE lead", "InstrumentVector"), track("Ada's Piano")],
-    [track("Audio 1", type="Audio"), track("MIDI 2", "Drift", "Reverb", "Echo", "Saturator")],
-    [track(f"Pad {i}", "UltraAnalog", "Chorus", "AutoFilter", "Redux") for i in range(12)],
+    [track("Kick"), track("Hats"), track("Sub Bass", devices=["Operator"])],
+    [
+        track("Nova Vale Vox", "Audio"),
+        track("NOVA VALE lead", devices=["InstrumentVector"]),
+        track("Ada's Piano"),
+    ],
+    [track("Audio 1", "Audio"), track("MIDI 2", devices=["Drift", "Reverb", "Echo", "Saturator"])],
+    [track(f"Pad {i}", devices=["UltraAnalog", "Chorus", "AutoFilter", "Redux"]) for i in range(12)],
 ]
 SCHEMAS = [
     master_schema(),

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-import soundfile as sf
+from audio_factory import encoded
 
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.training.audio import AudioRejected, inspect_audio
-
-
-def encoded(signal: np.ndarray, sample_rate: int, fmt: str) -> bytes:
-    out = io.BytesIO()
-    sf.write(out, signal, sample_rate, format=fmt)
-    return out.getvalue()
 
 
 def tone(seconds: float, sample_rate: int = 44_100, channels: int = 2, level: float = 0.5) -> np.ndarray:

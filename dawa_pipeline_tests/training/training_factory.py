@@ -1,122 +1,34 @@
-"""Builders for the training tests: valid `AlsSummary` objects, master schemas and dataset items, so each test
-states only the facts it is about."""
+"""Builders for the training tests: the artist's sets (see summary_factory), master schemas and dataset
+items, so each test states only the facts it is about."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from dawa_pipeline.als.models import (
-    AlsSummary,
-    Arrangement,
-    Groove,
-    Key,
-    LiveVersion,
-    Overview,
-    ParserInfo,
-    PluginInstance,
-    Source,
-    TrackDetail,
-)
+import summary_factory
+from summary_factory import track
+
+from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.training.audio import inspect_audio
 from dawa_pipeline.training.captions import caption_context
 from dawa_pipeline.training.dataset import DatasetItem
 from dawa_pipeline.training.offline_writer import OfflineWriter
 
-
-def track(name: str, *devices: str, type: Literal["MIDI", "Audio"] = "MIDI") -> TrackDetail:
-    return TrackDetail(
-        name=name,
-        type=type,
-        id=None,
-        group=None,
-        level=0,
-        session_clips=0,
-        arrangement_clips=1,
-        take_lane_clips=0,
-        frozen=False,
-        has_automation=False,
-        devices=len(devices),
-        native_devices=list(devices),
-        plugins=[],
-        sample_files=[],
-    )
+ARTIST = "Nova Vale"
 
 
 def summary(
-    *,
-    artist: str = "Nova Vale",
-    project: str = "Night Drive",
-    tracks: Sequence[TrackDetail] = (),
-    instrument_plugins: Sequence[str] = (),
-    tempo: float = 124.0,
-    key: str | None = "A minor",
-    key_confidence: float = 1.0,
-    indicators: Sequence[str] = (),
+    *, project: str = "Night Drive", artist: str = ARTIST, key: str | None = "A minor", **facts: Any
 ) -> AlsSummary:
-    plugins = [
-        PluginInstance(raw_name=p, name=p, format="VST3", vendor=None, kind="instrument", track="Synth")
-        for p in instrument_plugins
-    ]
-    return AlsSummary(
-        als_stem=project,
-        als_filename=f"{project}.als",
-        project_name=project,
-        project_folder=f"{project} Project",
-        artist_name=artist,
-        overview=Overview(
-            tempo=tempo,
-            time_signature="4/4",
-            midi_tracks=len(tracks),
-            audio_tracks=0,
-            group_tracks=0,
-            return_tracks=0,
-            total_tracks=len(tracks),
-        ),
-        plugin_usage={},
-        plugins_by_track={},
-        sample_index={},
-        track_breakdown={},
-        track_hierarchy=[],
-        genre_indicators=list(indicators),
-        live_version=LiveVersion(
-            creator="Ableton Live 12.1",
-            major_version="5",
-            minor_version="12.0_12100",
-            major=12,
-            minor=1,
-            patch=0,
-            beta=False,
-        ),
-        tempo_automated=False,
-        tempo_changes=[],
-        time_signature_changes=[],
-        key=Key(
-            root=key.split()[0] if key else None,
-            mode=key.split()[1] if key else None,
-            name=key,
-            source="scale_information" if key else "none",
-            confidence=key_confidence if key else 0.0,
-        ),
-        locators=[],
-        scenes=[],
-        arrangement=Arrangement(length_beats=64.0, length_seconds=31.0, length_bars=16.0),
-        tracks=list(tracks),
-        plugins=plugins,
-        samples=[],
-        groove=Groove(global_amount=None, grooves=[]),
-        genre_evidence={},
-        source=Source(
-            file_name=f"{project}.als", sha256="0" * 64, size_bytes=1, xml_bytes=1, container="gzip"
-        ),
-        parser=ParserInfo(name="dawa-als", version="test"),
-    )
+    """A set of the training tests' artist, named like its project, in A minor unless a test says so."""
+    return summary_factory.summary(project, project=project, artist=artist, key_name=key, **facts)
 
 
 def master_schema(
     *,
-    name: str = "Nova Vale",
+    name: str = ARTIST,
     members: Sequence[str] = ("Ada Quill", "Bo Renn"),
     catalog: Sequence[dict[str, Any]] = (),
     energy: Sequence[str] = ("driving",),
@@ -148,7 +60,7 @@ def catalog_entry(title: str, *, moods: Sequence[str], key: str = "C minor", **e
     return {
         "work_id": title.lower().replace(" ", "-"),
         "title": title,
-        "primary_artist": "Nova Vale",
+        "primary_artist": ARTIST,
         "release_role": "original",
         "tempo_bpm": 124,
         "key_center": key,
@@ -170,7 +82,11 @@ def dataset_item(
         project=f"Set {item_id}",
         tempo=bpm,
         key=key,
-        tracks=[track("Kick"), track("Sub Bass", "Operator"), track("Pad", "InstrumentVector", "Reverb")],
+        tracks=[
+            track("Kick"),
+            track("Sub Bass", devices=["Operator"]),
+            track("Pad", devices=["InstrumentVector", "Reverb"]),
+        ],
         indicators=["techno", "drum-rack"],
     )
     context = caption_context(set_summary, master_schema(), audio_duration=info.duration)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from training_runs import encoded
+from audio_factory import encoded
 
 from dawa_pipeline.als import parse_als, parse_id
 from dawa_pipeline.cli import main
