@@ -189,6 +189,18 @@ def test_a_bulk_run_writes_every_set_in_one_run(pipeline, demo_sets):
     exports = _objects(pipeline, "artists/nightshift-atlas/daw-data/")
     assert len(exports) == 2 * len(keys)
 
+    # Each partition's event carries its own set's summary and provenance, not the whole run's.
+    rows = {r.source_path: r for r in _rows(pipeline.database_url)}
+    for event in result.asset_materializations_for_node("als_summary"):
+        stamp = event.metadata["dawa/provenance"].data
+        assert stamp["partition"] == event.partition
+        row = rows[stamp["inputs"]["path"]]
+        assert stamp["inputs"]["sha256"] == row.source_sha256
+        assert event.metadata["parse_id"].text == row.parse_id
+        assert event.metadata["tempo"].value == round(row.summary["overview"]["tempo"], 2)
+    export_events = result.asset_materializations_for_node("als_summary_export")
+    assert {e.metadata["parse_id"].value for e in export_events} == {r.parse_id for r in rows.values()}
+
 
 def test_rls_holds_for_rows_the_pipeline_wrote(pipeline, demo_sets, db, acting_as):
     pipeline.upload(ARTIST, demo_sets[ARTIST][:1])
