@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 dev: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/dev.sh
+	./scripts/dev.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check dawa_pipeline dawa_pipeline_tests benchmarks
