@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from dawa_pipeline.als import AlsSummary
 from dawa_pipeline.db import artists, profiles, summaries, training_items
 from dawa_pipeline.db.artists import Artist
-from dawa_pipeline.db.training_items import TrainingItem, TransitionRefused
+from dawa_pipeline.db.training_items import TrainingItem
 from dawa_pipeline.io_managers import StorageArtifact
 from dawa_pipeline.llm.openai_writer import openai_writer_from_env
 from dawa_pipeline.partitions import artist_partitions
@@ -143,7 +143,7 @@ def _caption_for(
 
 def _save_prompt(
     backend: StorageBackend,
-    database: DatabaseResource,
+    conn: psycopg.Connection,
     slug: str,
     item: TrainingItem,
     caption: Caption,
@@ -153,16 +153,15 @@ def _save_prompt(
     path = layout.prompt_path(slug, item.id)
     backend.put(path, caption.text.encode(), "text/plain; charset=utf-8")
     backend.put(caption_path(slug, item.id), caption.model_dump_json(indent=2).encode(), "application/json")
-    with database.transaction() as conn:
-        return training_items.record_prompt(
-            conn,
-            item.id,
-            prompt_path=path,
-            prompt_text=caption.text,
-            system_prompt_version=SYSTEM_PROMPT_VERSION,
-            model_name=writer.name,
-            generated_at=datetime.now(UTC),
-        )
+    return training_items.record_prompt(
+        conn,
+        item.id,
+        prompt_path=path,
+        prompt_text=caption.text,
+        system_prompt_version=SYSTEM_PROMPT_VERSION,
+        model_name=writer.name,
+        generated_at=datetime.now(UTC),
+    )
 
 
 @dg.asset(
@@ -192,24 +191,23 @@ def training_prompts(
     failures: dict[str, str] = {}
     skipped: dict[str, str] = {}
     sample: Caption | None = None
-    for item in queue.items:
-        try:
-            caption = _caption_for(writer, item, queue.summaries.get(item.id), queue.master_schema)
-            ready.append(_save_prompt(backend, database, slug, item, caption, writer))
-            sample = sample or caption
-            continue
-        except (CaptionError, StorageError) as error:
-            reason = error.reason if isinstance(error, CaptionError) else str(error)
-        except TransitionRefused as refused:  # another run got to the item first
-            skipped[str(item.id)] = str(refused)
-            continue
-        context.log.warning(f"training item {item.id} failed: {reason}")
-        try:
-            with database.transaction() as conn:
-                training_items.mark_failed(conn, item.id, reason)
+    for queued in queue.items:
+        # Each item is captioned holding its row lock, so an overlapping run skips it.
+        with database.transaction() as conn:
+            item = training_items.claim_for_prompt(conn, queued.id)
+            if item is None:
+                skipped[str(queued.id)] = "another run is writing its prompt, or already has"
+                continue
+            try:
+                caption = _caption_for(writer, item, queue.summaries.get(item.id), queue.master_schema)
+                ready.append(_save_prompt(backend, conn, slug, item, caption, writer))
+                sample = sample or caption
+                continue
+            except (CaptionError, StorageError) as error:
+                reason = error.reason if isinstance(error, CaptionError) else str(error)
+            context.log.warning(f"training item {item.id} failed: {reason}")
+            training_items.mark_failed(conn, item.id, reason)
             failures[str(item.id)] = reason
-        except TransitionRefused as refused:
-            skipped[str(item.id)] = str(refused)
     stamp = provenance_stamp(
         run_id=context.run.run_id,
         asset="training_prompts",
@@ -240,14 +238,17 @@ def training_prompts(
 
 
 def _read_caption(backend: StorageBackend, slug: str, item: TrainingItem) -> Caption:
-    """The caption with its tags; a prompt written by hand (no caption.json) keeps its text, without tags."""
-    try:
-        return Caption.model_validate_json(backend.get(caption_path(slug, item.id)))
-    except StorageError:
-        pass
+    """The row's `prompt_text` (people may edit it in the web app) with the writer's tags from caption.json;
+    without caption.json (a prompt written by hand), the text alone."""
     if not item.prompt_text:
         raise DatasetError(f"training item {item.id} is ready but has no prompt text")
-    return Caption(text=item.prompt_text, genre=[], moods=[], instruments=[], bpm=None, key=None, keywords=[])
+    try:
+        tagged = Caption.model_validate_json(backend.get(caption_path(slug, item.id)))
+    except StorageError:
+        return Caption(
+            text=item.prompt_text, genre=[], moods=[], instruments=[], bpm=None, key=None, keywords=[]
+        )
+    return tagged.model_copy(update={"text": item.prompt_text})
 
 
 def _dataset_item(

@@ -70,9 +70,12 @@ def run_add(args: argparse.Namespace) -> int:
         conn.commit()
         path = layout.training_audio_path(artist.slug, item.id)
         storage_from_settings(settings).put(path, data, "audio/mpeg")
-        item = training_items.record_audio(
-            conn, item.id, audio_path=path, duration_seconds=info.duration, sample_rate=info.sample_rate
-        )
+        try:
+            item = training_items.record_audio(
+                conn, item.id, audio_path=path, duration_seconds=info.duration, sample_rate=info.sample_rate
+            )
+        except training_items.TransitionRefused as exc:  # the item moved on since the check above
+            raise UsageError(str(exc)) from None
         conn.commit()
     what = f"{item.project_name}/{item.als_filename}" if item.als_filename else "no set"
     print(

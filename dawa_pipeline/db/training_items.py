@@ -183,6 +183,20 @@ def find_by_parse_id(conn: psycopg.Connection[Any], artist_id: UUID, parse_id: s
     )
 
 
+def claim_for_prompt(conn: psycopg.Connection[Any], item_id: UUID) -> TrainingItem | None:
+    """The item, locked until the transaction ends, if it still needs a prompt and no other transaction
+    holds it; else None. Overlapping prompt runs thus never caption one item twice or overwrite each other's
+    prompt files."""
+    return _optional(
+        conn,
+        f"""
+        SELECT {_COLUMNS} FROM public.training_items
+        WHERE id = %s AND status = ANY(%s) FOR UPDATE SKIP LOCKED
+        """,
+        (item_id, list(PROMPT_ACCEPTED_FROM)),
+    )
+
+
 def items_with_status(
     conn: psycopg.Connection[Any], artist_id: UUID, statuses: Status | Sequence[Status]
 ) -> list[TrainingItem]:

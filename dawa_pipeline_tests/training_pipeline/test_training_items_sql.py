@@ -12,6 +12,7 @@ import pytest
 
 from dawa_pipeline.db import summaries, training_items
 from dawa_pipeline.db.artists import add_member, ensure_artist
+from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import STATUSES, TrainingItemNotFound, TransitionRefused
 
 MEMBER = uuid.UUID("aaaaaaaa-0000-0000-0000-00000000000a")
@@ -114,6 +115,30 @@ def test_exporting_is_all_or_nothing(db):
     assert exported.status == "exported"
     assert training_items.items_with_status(db, artist.id, "ready") == []
     assert [i.id for i in training_items.items_with_status(db, artist.id, ["exported"])] == [ready.id]
+
+
+def test_an_item_is_claimed_for_its_prompt_by_one_transaction_only(db, database_url):
+    artist = ensure_artist(db, "Nova Vale")
+    waiting, queued = _store(db, _summary(artist.id, "p1"), _summary(artist.id, "o1", "Other", "Other.als"))
+    training_items.record_audio(db, queued.id, audio_path="a", duration_seconds=9.0, sample_rate=32_000)
+    assert training_items.claim_for_prompt(db, waiting.id) is None  # needs_audio: no prompt yet
+
+    with connect(database_url) as other, db.transaction():
+        other.execute("SET lock_timeout = '2s'")  # waiting for the lock would be a failure, not a hang
+        claimed = training_items.claim_for_prompt(db, queued.id)
+        assert claimed is not None and claimed.status == "needs_prompt"
+        assert training_items.claim_for_prompt(other, queued.id) is None  # skipped, not waited for
+        training_items.record_prompt(
+            db,
+            queued.id,
+            prompt_path="p",
+            prompt_text="Warm house.",
+            system_prompt_version="caption-v1",
+            model_name="m",
+            generated_at=datetime.now(UTC),
+        )
+    with connect(database_url) as other:
+        assert training_items.claim_for_prompt(other, queued.id) is None  # ready: nothing left to write
 
 
 def test_members_read_and_write_only_their_artists_items(db, acting_as):

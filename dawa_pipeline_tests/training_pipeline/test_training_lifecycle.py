@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,13 +15,14 @@ from pipeline_env import PipelineEnv
 from psycopg.types.json import Jsonb
 
 from dawa_pipeline import training_sensors
-from dawa_pipeline.assets.training import NO_SET_REASON, caption_path
+from dawa_pipeline.assets.training import NO_SET_REASON, PromptWriterResource, caption_path
 from dawa_pipeline.db import training_items
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.storage import layout
-from dawa_pipeline.training.captions import SYSTEM_PROMPT_VERSION, Caption
+from dawa_pipeline.training.captions import SYSTEM_PROMPT_VERSION, Caption, CaptionContext
 from dawa_pipeline.training.dataset import check_dataset_zip
+from dawa_pipeline.training.offline_writer import OfflineWriter
 from dawa_pipeline.training_sensors import training_audio_sensor
 
 SLUG = "nightshift-atlas"
@@ -250,3 +252,63 @@ def test_captions_draw_on_the_artists_master_schema(pipeline, demo_sets):
     caption = Caption.model_validate_json(pipeline.storage.get(caption_path(SLUG, item.id)))
     assert "hypnotic" in caption.moods
     assert "hypnotic" in ready.prompt_text.lower()
+
+
+def test_overlapping_prompt_runs_caption_each_item_once_and_keep_files_and_rows_in_step(pipeline, demo_sets):
+    """The audio sensor can request a second training_prompts run while the first is still writing: the
+    second must not caption (and pay for) the item the first is on, nor overwrite files it finished."""
+    items = [pipeline.add_sets(ARTIST_NAME, [f])[0] for f in demo_sets[ARTIST_NAME][:3]]
+    for item in items:
+        pipeline.put_audio(item, synth_demo_audio(str(item.id), seconds=5.5))
+    pipeline.tick(training_audio_sensor)
+    second_run = replace(pipeline, prompt_writer=PromptWriterResource(offline=True))
+    calls: list[str] = []
+
+    class FirstRunWriter(OfflineWriter):
+        """Another run starts while this one writes its first caption; its own captions read differently."""
+
+        name = "first-run-writer"
+
+        def write(self, context: CaptionContext) -> Caption:
+            calls.append(self.name)
+            if len(calls) == 1:
+                second_run.materialize(["training_prompts"], SLUG)
+            caption = super().write(context)
+            return caption.model_copy(update={"text": "An instrumental electronic track, first take."})
+
+    class FirstRun(PromptWriterResource):
+        def writer(self) -> OfflineWriter:
+            return FirstRunWriter()
+
+    pipeline.prompt_writer = FirstRun()
+    pipeline.materialize(["training_prompts"], SLUG)
+
+    finished = [pipeline.item(i.id) for i in items]
+    assert [i.status for i in finished] == ["ready"] * 3
+    assert [i.model_name for i in finished].count("first-run-writer") == len(calls) == 1
+    for item in finished:
+        assert pipeline.storage.get(item.prompt_path).decode() == item.prompt_text
+        caption = Caption.model_validate_json(pipeline.storage.get(caption_path(SLUG, item.id)))
+        assert caption.text == item.prompt_text
+
+
+def test_a_prompt_edited_on_the_row_is_the_caption_the_dataset_trains_on(pipeline, demo_sets):
+    """Members may rewrite `prompt_text` (the seed's column) from the web app; the zip carries their words,
+    with the writer's tags still beside them."""
+    (item,) = _ready_items(pipeline, demo_sets[ARTIST_NAME][:1])
+    edited = "A slow hypnotic groove with warm pads and a deep rolling bassline."
+    with connect(pipeline.database_url) as conn:
+        conn.execute("UPDATE training_items SET prompt_text = %s WHERE id = %s", (edited, item.id))
+        conn.commit()
+    written = Caption.model_validate_json(pipeline.storage.get(caption_path(SLUG, item.id)))
+
+    pipeline.materialize(["training_dataset"], SLUG)
+
+    (zip_path,) = pipeline.dataset_zips(SLUG)
+    with zipfile.ZipFile(pipeline.storage_root / zip_path) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith("/train/metadata.jsonl")]
+        (row,) = [json.loads(line) for line in archive.read(metadata).decode().splitlines()]
+        (sidecar,) = [n for n in archive.namelist() if n.endswith(f"/train/{item.id}.json")]
+        info = json.loads(archive.read(sidecar))
+    assert row["text"] == info["description"] == edited
+    assert row["instruments"] == ", ".join(written.instruments) != ""
