@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import dagster as dg
@@ -41,11 +42,18 @@ class UploadCursor:
         return cls(updated_at=obj.updated_at.isoformat(), path=obj.path)
 
 
-def pending_uploads(objects: list[StoredObject], cursor: UploadCursor, limit: int) -> list[StoredObject]:
-    """Uploads modified after the cursor, oldest first, at most `limit` of them."""
-    newer = [o for o in objects if layout.parse_upload_path(o.path) and UploadCursor.of(o) > cursor]
-    newer.sort(key=UploadCursor.of)
-    return newer[:limit]
+def pending_uploads(
+    objects: list[StoredObject], cursor: UploadCursor, limit: int, known_sets: Collection[str]
+) -> list[StoredObject]:
+    """Uploads modified after the cursor, or at a path that is no set partition yet (a copy that kept an
+    older modification time, e.g. `rsync -a` into the storage folder), oldest first, at most `limit`."""
+    pending = []
+    for obj in objects:
+        ref = layout.parse_upload_path(obj.path)
+        if ref is not None and (UploadCursor.of(obj) > cursor or set_partition_key(ref) not in known_sets):
+            pending.append(obj)
+    pending.sort(key=UploadCursor.of)
+    return pending[:limit]
 
 
 @dg.sensor(
@@ -65,7 +73,9 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
     # One listing per artist's uploads folder: never walks the (much larger) daw-data and training trees.
     slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
     uploads = [o for slug in slugs for o in backend.list(layout.uploads_prefix(slug))]
-    batch = pending_uploads(uploads, cursor, MAX_UPLOADS_PER_TICK)
+    instance = context.instance
+    known_sets = set(instance.get_dynamic_partitions(set_partitions.name))
+    batch = pending_uploads(uploads, cursor, MAX_UPLOADS_PER_TICK, known_sets)
     if not batch:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed uploads"), cursor=cursor.dump())
 
@@ -91,10 +101,7 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
         # Same bytes give the same run key, so a touched-but-unchanged file is never parsed twice.
         run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{sha256}"))
 
-    instance = context.instance
-    new_sets = [
-        k for k in dict.fromkeys(set_keys) if not instance.has_dynamic_partition(set_partitions.name, k)
-    ]
+    new_sets = [k for k in dict.fromkeys(set_keys) if k not in known_sets]
     new_artists = sorted(
         k for k in artist_keys if not instance.has_dynamic_partition(artist_partitions.name, k)
     )
@@ -106,5 +113,6 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
             artist_partitions.build_add_request(new_artists),
         ],
         asset_events=observations,
-        cursor=UploadCursor.of(batch[-1]).dump(),
+        # Never backwards: a batch of old-dated copies alone leaves the high-water mark where it was.
+        cursor=max(cursor, UploadCursor.of(batch[-1])).dump(),
     )

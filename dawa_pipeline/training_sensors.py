@@ -7,6 +7,7 @@ artist that gained work. Recording the same audio again is harmless, so a tick r
 
 import hashlib
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -36,11 +37,18 @@ class AudioOutcome:
     detail: str
 
 
-def pending_audio(objects: list[StoredObject], cursor: UploadCursor, limit: int) -> list[StoredObject]:
-    """Training audio modified after the cursor, oldest first, at most `limit` of them."""
-    newer = [o for o in objects if layout.parse_training_audio_path(o.path) and UploadCursor.of(o) > cursor]
-    newer.sort(key=UploadCursor.of)
-    return newer[:limit]
+def pending_audio(
+    objects: list[StoredObject], cursor: UploadCursor, limit: int, awaiting: Collection[str]
+) -> list[StoredObject]:
+    """Training audio modified after the cursor, or for an item still awaiting its audio (a copy that kept an
+    older modification time, e.g. `rsync -a`), oldest first, at most `limit` of them."""
+    pending = []
+    for obj in objects:
+        ref = layout.parse_training_audio_path(obj.path)
+        if ref is not None and (UploadCursor.of(obj) > cursor or ref.item_id in awaiting):
+            pending.append(obj)
+    pending.sort(key=UploadCursor.of)
+    return pending[:limit]
 
 
 def check_training_audio(
@@ -109,7 +117,9 @@ def training_audio_sensor(
     backend = storage.backend()
     slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
     audio = [o for slug in slugs for o in backend.list(f"{layout.artist_prefix(slug)}{layout.TRAINING}/")]
-    batch = pending_audio(audio, cursor, MAX_AUDIO_PER_TICK)
+    with database.transaction() as conn:
+        awaiting = {str(item_id) for item_id in training_items.ids_awaiting_audio(conn)}
+    batch = pending_audio(audio, cursor, MAX_AUDIO_PER_TICK, awaiting)
     if not batch:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new training audio"), cursor=cursor.dump())
 
@@ -139,5 +149,5 @@ def training_audio_sensor(
             for slug, files in sorted(queued.items())
         ],
         dynamic_partitions_requests=[artist_partitions.build_add_request(new_artists)] if new_artists else [],
-        cursor=UploadCursor.of(batch[-1]).dump(),
+        cursor=max(cursor, UploadCursor.of(batch[-1])).dump(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -11,6 +12,10 @@ from pathlib import Path
 from dawa_pipeline.als import project_name_of
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend
+
+
+class NotUploadable(ValueError):
+    """A named path that cannot become an upload: not a .als file, or no project folder to file it under."""
 
 
 class UploadOutcome(Enum):
@@ -37,18 +42,30 @@ def find_sets(paths: Iterable[Path]) -> list[Path]:
                 if p.suffix.lower() == ".als" and p.is_file() and "Backup" not in p.parts
             )
         elif path.is_file():
+            if path.suffix.lower() != layout.ALS_SUFFIX:
+                raise NotUploadable(f"{path}: not a Live Set (uploads take .als files)")
             found.append(path)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
     return list(dict.fromkeys(found))
 
 
+def upload_target(artist_slug: str, local: Path) -> str:
+    """Where `local` is uploaded: its project is the folder holding it (as given, or the working directory
+    for a bare file name), without Live's " Project" suffix."""
+    folder = Path(os.path.abspath(local)).parent.name
+    try:
+        return layout.upload_path(artist_slug, project_name_of(folder), local.name)
+    except ValueError as exc:
+        raise NotUploadable(f"{local}: cannot be filed under a project folder ({exc})") from None
+
+
 def upload_sets(backend: StorageBackend, artist_slug: str, files: Iterable[Path]) -> Iterator[UploadResult]:
     """Upload each set to artists/{slug}/uploads/{project}/{file}; identical bytes already there are
-    skipped."""
-    for local in files:
+    skipped. Every target is checked before the first upload, so a bad name uploads nothing."""
+    targets = [(local, upload_target(artist_slug, local)) for local in files]
+    for local, target in targets:
         data = local.read_bytes()
-        target = layout.upload_path(artist_slug, project_name_of(local.parent.name), local.name)
         outcome = UploadOutcome.UPLOADED
         if backend.exists(target):
             if hashlib.sha256(backend.get(target)).digest() == hashlib.sha256(data).digest():

@@ -22,11 +22,11 @@ def run(args: argparse.Namespace) -> int:
     from dawa_pipeline.db.connection import connect, database_url
     from dawa_pipeline.settings import load_settings
     from dawa_pipeline.storage import storage_from_settings
-    from dawa_pipeline.uploads import UploadOutcome, find_sets, upload_sets
+    from dawa_pipeline.uploads import NotUploadable, UploadOutcome, find_sets, upload_sets
 
     try:
         files = find_sets(args.paths)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotUploadable) as exc:
         raise UsageError(str(exc)) from None
     if not files:
         raise UsageError(f"no .als files under {', '.join(map(str, args.paths))}")
@@ -36,11 +36,14 @@ def run(args: argparse.Namespace) -> int:
         conn.commit()
     backend = storage_from_settings(settings)
     counts = dict.fromkeys(UploadOutcome, 0)
-    for result in progress(
-        upload_sets(backend, artist.slug, files), len(files), f"uploading for {artist.name}"
-    ):
-        counts[result.outcome] += 1
-        print(f"{result.outcome.value}: {result.local_path} -> {result.storage_path}")
+    try:
+        for result in progress(
+            upload_sets(backend, artist.slug, files), len(files), f"uploading for {artist.name}"
+        ):
+            counts[result.outcome] += 1
+            print(f"{result.outcome.value}: {result.local_path} -> {result.storage_path}")
+    except NotUploadable as exc:
+        raise UsageError(str(exc)) from None
     summary = ", ".join(f"{n} {o.name.lower()}" for o, n in counts.items())
     print(f"{artist.name} ({artist.slug}): {summary}", file=sys.stderr)
     return 0

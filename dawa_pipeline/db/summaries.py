@@ -47,9 +47,12 @@ _COLUMNS = (
 )
 
 # (artist_id, parse_id) is unique in the seed and parse_id is derived from the artist and the file's bytes,
-# so writing the same parse again updates the one row instead of adding a second.
+# so writing the same parse again updates the one row instead of adding a second. parse_timestamp moves only
+# when the row becomes its upload's current parse again (a file reverted to earlier bytes, or identical bytes
+# uploaded at another path): re-writing the current parse changes nothing, and a reverted set still reads as
+# newer than the parse it replaced.
 _UPSERT = f"""
-INSERT INTO public.als_summaries
+INSERT INTO public.als_summaries AS s
     (artist_id, parse_id, project_name, als_filename, summary, export_path, source_path, source_sha256)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (artist_id, parse_id) DO UPDATE SET
@@ -58,8 +61,22 @@ ON CONFLICT (artist_id, parse_id) DO UPDATE SET
     summary = EXCLUDED.summary,
     export_path = EXCLUDED.export_path,
     source_path = EXCLUDED.source_path,
-    source_sha256 = EXCLUDED.source_sha256
+    source_sha256 = EXCLUDED.source_sha256,
+    parse_timestamp = CASE
+        WHEN EXISTS (
+            SELECT 1 FROM dawa_private.upload_parses u
+            WHERE u.source_path = EXCLUDED.source_path AND u.als_summary_id = s.id
+        ) THEN s.parse_timestamp
+        ELSE now()
+    END
 RETURNING {_COLUMNS}
+"""
+
+# Each upload path points at its current parse (migration 0011).
+_RECORD_UPLOAD = """
+INSERT INTO dawa_private.upload_parses (source_path, als_summary_id) VALUES (%s, %s)
+ON CONFLICT (source_path) DO UPDATE SET als_summary_id = EXCLUDED.als_summary_id, recorded_at = now()
+WHERE upload_parses.als_summary_id IS DISTINCT FROM EXCLUDED.als_summary_id
 """
 
 
@@ -83,19 +100,21 @@ def upsert_summaries(conn: psycopg.Connection, rows: Sequence[SummaryRow]) -> li
             )
             record = cur.fetchone()
             assert record is not None  # RETURNING always yields the written row
+            cur.execute(_RECORD_UPLOAD, (row.source_path, record["id"]))
             stored.append(StoredSummary(**record))
     return stored
 
 
 def latest_for_source(conn: psycopg.Connection, source_paths: Sequence[str]) -> dict[str, StoredSummary]:
-    """The newest parse of each upload path (by parse time), keyed by path; missing paths are absent."""
+    """The current parse of each upload path, keyed by path (its `source_path` is that path, even when
+    identical bytes at another path wrote the row last); paths never parsed are absent."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             f"""
-            SELECT DISTINCT ON (source_path) {_COLUMNS}
-            FROM public.als_summaries
-            WHERE source_path = ANY(%s)
-            ORDER BY source_path, parse_timestamp DESC, created_at DESC
+            SELECT {_aliased("s", exclude="source_path")}, u.source_path
+            FROM dawa_private.upload_parses u
+            JOIN public.als_summaries s ON s.id = u.als_summary_id
+            WHERE u.source_path = ANY(%s)
             """,
             (list(source_paths),),
         )
@@ -103,19 +122,29 @@ def latest_for_source(conn: psycopg.Connection, source_paths: Sequence[str]) -> 
 
 
 def latest_for_artist(conn: psycopg.Connection, artist_id: UUID) -> list[StoredSummary]:
-    """The newest parse of each of an artist's uploads, ordered by project and file name."""
+    """The current parse of each of an artist's uploads (one entry for identical bytes uploaded twice), and
+    the newest row of each project and file written without an upload path; by project and file name."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             f"""
             SELECT * FROM (
-                SELECT DISTINCT ON (coalesce(source_path, project_name || '/' || als_filename)) {_COLUMNS}
-                FROM public.als_summaries
-                WHERE artist_id = %s
-                ORDER BY coalesce(source_path, project_name || '/' || als_filename),
-                         parse_timestamp DESC, created_at DESC
+                SELECT {_aliased("s")}
+                FROM public.als_summaries s
+                WHERE s.artist_id = %(artist)s
+                  AND EXISTS (SELECT 1 FROM dawa_private.upload_parses u WHERE u.als_summary_id = s.id)
+                UNION ALL
+                (SELECT DISTINCT ON (s.project_name, s.als_filename) {_aliased("s")}
+                 FROM public.als_summaries s
+                 WHERE s.artist_id = %(artist)s AND s.source_path IS NULL
+                 ORDER BY s.project_name, s.als_filename, s.parse_timestamp DESC, s.created_at DESC)
             ) latest
-            ORDER BY project_name, als_filename
+            ORDER BY project_name, als_filename, id
             """,
-            (artist_id,),
+            {"artist": artist_id},
         )
         return [StoredSummary(**r) for r in cur.fetchall()]
+
+
+def _aliased(table: str, exclude: str = "") -> str:
+    """The StoredSummary columns qualified by `table` (one of this module's literals), minus `exclude`."""
+    return ", ".join(f"{table}.{c.strip()}" for c in _COLUMNS.split(",") if c.strip() != exclude)

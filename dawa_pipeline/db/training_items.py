@@ -197,6 +197,12 @@ def claim_for_prompt(conn: psycopg.Connection[Any], item_id: UUID) -> TrainingIt
     )
 
 
+def ids_awaiting_audio(conn: psycopg.Connection[Any]) -> set[UUID]:
+    """Every item, of any artist, still waiting for its audio (status needs_audio)."""
+    rows = conn.execute("SELECT id FROM public.training_items WHERE status = 'needs_audio'").fetchall()
+    return {row[0] for row in rows}
+
+
 def items_with_status(
     conn: psycopg.Connection[Any], artist_id: UUID, statuses: Status | Sequence[Status]
 ) -> list[TrainingItem]:

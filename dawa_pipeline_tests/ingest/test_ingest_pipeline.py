@@ -247,3 +247,39 @@ def test_checks_catch_an_export_that_drifted_from_its_row(pipeline, demo_sets):
         "nightshift-atlas::Nope::Nope.als": ["no row stored"],
         key: [f"{summary_path} is missing"],
     }
+
+
+def test_a_set_copied_into_another_project_is_ingested_at_both_paths(pipeline, demo_sets, tmp_path):
+    """Identical bytes at two upload paths share the seed's one row per artist and parse; neither partition
+    may lose it, and the run's checks and exports succeed for both."""
+    original = demo_sets[ARTIST][0]
+    copy = tmp_path / "Copy Project" / original.name
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    paths = pipeline.upload(ARTIST, [original, copy])
+    keys = [r.partition_key for r in pipeline.tick().run_requests]
+
+    result = pipeline.materialize_range(INGEST, keys[0], keys[-1])
+
+    assert result.success
+    assert {m.partition for m in result.asset_materializations_for_node("als_summary_export")} == set(keys)
+    (row,) = _rows(pipeline.database_url)
+    with connect(pipeline.database_url) as conn:
+        found = summaries.latest_for_source(conn, paths)
+    assert {found[p].id for p in paths} == {row.id}
+    assert all(c.passed for c in result.get_asset_check_evaluations())
+    assert pipeline.storage.exists(f"{row.export_path}summary.json")
+
+
+def test_a_set_copied_in_with_an_older_modification_time_is_still_found(pipeline, demo_sets):
+    """`rsync -a` or `cp -p` into the storage folder keeps the source's time, older than the cursor."""
+    first, second = demo_sets[ARTIST][:2]
+    pipeline.upload(ARTIST, [first])
+    assert len(pipeline.tick().run_requests) == 1
+
+    path = layout.upload_path("nightshift-atlas", "Late", second.name)
+    pipeline.storage.put(path, second.read_bytes())
+    os.utime(pipeline.storage_root / path, (946684800, 946684800))  # 2000-01-01
+    (request,) = pipeline.tick().run_requests
+    assert request.partition_key == f"nightshift-atlas::Late::{second.name}"
+    assert pipeline.tick().run_requests == []

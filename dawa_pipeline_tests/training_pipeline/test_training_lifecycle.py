@@ -4,6 +4,7 @@ Postgres, a storage folder and synthesised MP3s, and every failure path ending i
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from dataclasses import replace
 
@@ -139,6 +140,21 @@ def test_sensor_works_through_a_backlog_a_bounded_batch_per_tick(pipeline, demo_
     pipeline.tick(training_audio_sensor)
     pipeline.tick(training_audio_sensor)
     assert {pipeline.item(i.id).status for i in items} == {"needs_prompt"}
+
+
+def test_audio_copied_in_with_an_older_modification_time_is_still_found(pipeline, demo_sets):
+    first, second = (pipeline.add_sets(ARTIST_NAME, [f])[0] for f in demo_sets[ARTIST_NAME][:2])
+    pipeline.put_audio(first, synth_demo_audio("first", seconds=6.0))
+    assert len(pipeline.tick(training_audio_sensor).run_requests) == 1
+    cursor = pipeline.cursors[training_audio_sensor.name]
+
+    # `rsync -a` / `cp -p` keep the source's (older) modification time: behind the cursor, but still new.
+    path = pipeline.put_audio(second, synth_demo_audio("second", seconds=6.0))
+    os.utime(pipeline.storage_root / path, (1_000_000_000, 1_000_000_000))
+    assert len(pipeline.tick(training_audio_sensor).run_requests) == 1
+    assert pipeline.item(second.id).status == "needs_prompt"
+    assert pipeline.cursors[training_audio_sensor.name] == cursor  # never moves backwards
+    assert pipeline.tick(training_audio_sensor).skip_reason is not None  # and is not taken twice
 
 
 def test_writer_refusal_and_error_fail_only_their_items(pipeline, demo_sets):

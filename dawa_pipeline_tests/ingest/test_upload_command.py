@@ -1,0 +1,35 @@
+"""`dawa upload` as a user runs it: from inside a project folder, and with a path that is not a set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dawa_pipeline.cli import main
+from dawa_pipeline.demo.als_builder import SetSpec, Track, write_set
+from dawa_pipeline.storage.local import LocalStorage
+
+
+def _stored(dawa_home: Path) -> list[str]:
+    return [o.path for o in LocalStorage(dawa_home / "storage").list("artists/")]
+
+
+def test_a_bare_file_name_is_filed_under_the_working_folders_project(
+    dawa_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    song = write_set(SetSpec(tracks=[Track.midi("Lead")]), tmp_path / "Song Project" / "Song.als")
+    monkeypatch.chdir(song.parent)
+    assert main(["upload", "--artist", "Ana", "Song.als"]) == 0
+    assert _stored(dawa_home) == ["artists/ana/uploads/Song/Song.als"]
+
+
+def test_a_named_file_that_is_not_a_set_is_one_error_line_and_nothing_stored(
+    dawa_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    song = write_set(SetSpec(tracks=[Track.midi("Lead")]), tmp_path / "Song Project" / "Song.als")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mix notes")
+    assert main(["upload", "--artist", "Ana", str(song), str(notes)]) == 2
+    assert capsys.readouterr().err == f"error: {notes}: not a Live Set (uploads take .als files)\n"
+    assert _stored(dawa_home) == []
