@@ -11,7 +11,7 @@ from dawa_pipeline.assets.ingest import als_summary, als_summary_export
 from dawa_pipeline.partitions import artist_partitions, set_partition_key, set_partitions
 from dawa_pipeline.resources import StorageResource
 from dawa_pipeline.storage import layout
-from dawa_pipeline.storage.backend import StoredObject
+from dawa_pipeline.storage.backend import ObjectNotFound, StoredObject
 
 # Each new or changed upload is downloaded once to hash it, so a tick's work is bounded by this many sets;
 # a 10,000-file import is worked through over consecutive ticks, oldest first.
@@ -86,7 +86,11 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
     for obj in batch:
         ref = layout.parse_upload_path(obj.path)
         assert ref is not None  # pending_uploads keeps upload paths only
-        sha256 = hashlib.sha256(backend.get(obj.path)).hexdigest()
+        try:
+            sha256 = hashlib.sha256(backend.get(obj.path)).hexdigest()
+        except ObjectNotFound:  # deleted since it was listed: nothing left to parse
+            context.log.info(f"{obj.path}: deleted before it could be read")
+            continue
         key = set_partition_key(ref)
         set_keys.append(key)
         artist_keys.add(ref.artist_slug)

@@ -22,10 +22,13 @@ def run(args: argparse.Namespace) -> int:
     from dawa_pipeline.db.connection import connect, database_url
     from dawa_pipeline.settings import load_settings
     from dawa_pipeline.storage import storage_from_settings
-    from dawa_pipeline.uploads import NotUploadable, UploadOutcome, find_sets, upload_sets
+    from dawa_pipeline.storage.layout import slugify
+    from dawa_pipeline.uploads import NotUploadable, UploadOutcome, find_sets, upload_sets, upload_target
 
     try:
         files = find_sets(args.paths)
+        for local in files:  # refuse unusable names before the artist is created or anything is stored
+            upload_target(slugify(args.artist), local)
     except (FileNotFoundError, NotUploadable) as exc:
         raise UsageError(str(exc)) from None
     if not files:
@@ -36,14 +39,11 @@ def run(args: argparse.Namespace) -> int:
         conn.commit()
     backend = storage_from_settings(settings)
     counts = dict.fromkeys(UploadOutcome, 0)
-    try:
-        for result in progress(
-            upload_sets(backend, artist.slug, files), len(files), f"uploading for {artist.name}"
-        ):
-            counts[result.outcome] += 1
-            print(f"{result.outcome.value}: {result.local_path} -> {result.storage_path}")
-    except NotUploadable as exc:
-        raise UsageError(str(exc)) from None
+    for result in progress(
+        upload_sets(backend, artist.slug, files), len(files), f"uploading for {artist.name}"
+    ):
+        counts[result.outcome] += 1
+        print(f"{result.outcome.value}: {result.local_path} -> {result.storage_path}")
     summary = ", ".join(f"{n} {o.name.lower()}" for o, n in counts.items())
     print(f"{artist.name} ({artist.slug}): {summary}", file=sys.stderr)
     return 0

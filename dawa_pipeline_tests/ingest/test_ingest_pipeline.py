@@ -17,6 +17,7 @@ from dawa_pipeline.db.artists import add_member
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.partitions import artist_partitions, set_partitions
 from dawa_pipeline.storage import layout
+from dawa_pipeline.storage.local import LocalStorage
 from dawa_pipeline.uploads import UploadOutcome, upload_sets
 
 ARTIST = "Nightshift Atlas"
@@ -99,6 +100,21 @@ def test_sensor_skips_with_same_cursor_and_bounds_each_tick(pipeline, demo_sets,
     assert sizes == [2, 2, 1]
     assert tick.skip_reason is not None
     assert len(pipeline.instance.get_dynamic_partitions(set_partitions.name)) == 5
+
+
+def test_an_upload_deleted_between_listing_and_reading_is_skipped(pipeline, demo_sets, monkeypatch):
+    kept, deleted = pipeline.upload(ARTIST, demo_sets[ARTIST][:2])
+    listing = LocalStorage.list
+
+    def list_then_delete(self, prefix, **kwargs):
+        objects = list(listing(self, prefix, **kwargs))
+        (pipeline.storage_root / deleted).unlink(missing_ok=True)  # another client removes it meanwhile
+        return iter(objects)
+
+    monkeypatch.setattr(LocalStorage, "list", list_then_delete)
+    tick = pipeline.tick()
+    assert [o.metadata["path"].value for o in tick.asset_events] == [kept]
+    assert len(tick.run_requests) == 1
 
 
 def test_changed_bytes_are_parsed_again_and_unchanged_are_not(pipeline, demo_sets, tmp_path):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from dawa_pipeline.cli import main
+from dawa_pipeline.db.connection import connect
 from dawa_pipeline.demo.als_builder import SetSpec, Track, write_set
 from dawa_pipeline.storage.local import LocalStorage
 
@@ -33,3 +35,5 @@ def test_a_named_file_that_is_not_a_set_is_one_error_line_and_nothing_stored(
     assert main(["upload", "--artist", "Ana", str(song), str(notes)]) == 2
     assert capsys.readouterr().err == f"error: {notes}: not a Live Set (uploads take .als files)\n"
     assert _stored(dawa_home) == []
+    with connect(os.environ["DAWA_DATABASE_URL"]) as conn:
+        assert conn.execute("SELECT count(*) FROM artists").fetchone() == (0,)  # no artist left behind
