@@ -11,6 +11,7 @@ import psycopg
 from psycopg.rows import class_row
 
 _COLUMNS = "id, name, slug"
+SLUG_CONSTRAINT = "artists_slug_key"  # migration 0004
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,7 @@ def ensure_artist(conn: psycopg.Connection[Any], name: str) -> Artist:
     name = name.strip()
     if not name:
         raise ValueError("an artist name cannot be empty")
-    with conn.cursor(row_factory=class_row(Artist)) as cur:
-        created = cur.execute(
-            "INSERT INTO public.artists (name) VALUES (%s) "
-            f"ON CONFLICT (name) DO NOTHING RETURNING {_COLUMNS}",
-            (name,),
-        ).fetchone()
+    created = _insert_with_fresh_slug(conn, name)
     if created is not None:
         return created
     # On conflict the existing row, committed before this statement or by the writer it waited for, is
@@ -40,6 +36,31 @@ def ensure_artist(conn: psycopg.Connection[Any], name: str) -> Artist:
     if existing is None:
         raise LookupError(f"artist {name!r} was deleted while being ensured")
     return existing
+
+
+# Two new names with the same slug ("Nova Vale", "nova vale!") inserted at once both see the slug free; the
+# second then fails on the slug's unique key and, retried, gets the next suffix.
+_SLUG_RETRIES = 5
+
+
+def _insert_with_fresh_slug(conn: psycopg.Connection[Any], name: str) -> Artist | None:
+    """Insert `name` (None when the name exists); a slug taken meanwhile by another new name is retried."""
+    if not conn.autocommit and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        # Open the caller's transaction first, so each attempt below is a savepoint inside it (the caller
+        # still commits) rather than a transaction of its own.
+        conn.execute("SELECT 1")
+    for attempt in range(_SLUG_RETRIES):
+        try:
+            with conn.transaction(), conn.cursor(row_factory=class_row(Artist)) as cur:
+                return cur.execute(
+                    "INSERT INTO public.artists (name) VALUES (%s) "
+                    f"ON CONFLICT (name) DO NOTHING RETURNING {_COLUMNS}",
+                    (name,),
+                ).fetchone()
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != SLUG_CONSTRAINT or attempt == _SLUG_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def get_artist(
