@@ -2,7 +2,8 @@
 
 Items move through their statuses in Postgres one at a time, so one bad item (a refusal, a missing file) is
 marked failed with its reason while the rest go on. A dataset zip is built into a temporary file, published
-by the storage IO manager, and only then are its items marked exported.
+by the storage IO manager, and only then are its items marked exported; builds of one artist never overlap.
+All three steps keep the same names out of captions (`_names_to_keep_out`).
 """
 
 import hashlib
@@ -12,6 +13,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ from pydantic import ValidationError
 from dawa_pipeline.als import AlsSummary
 from dawa_pipeline.db import artists, profiles, summaries, training_items
 from dawa_pipeline.db.artists import Artist
+from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
 from dawa_pipeline.io_managers import StorageArtifact
 from dawa_pipeline.llm.openai_writer import openai_writer_from_env
@@ -97,43 +100,89 @@ def _master_schema(conn: psycopg.Connection, artist_id: UUID) -> dict[str, Any]:
     return profile.master_schema if profile is not None else {}
 
 
+@dataclass(frozen=True)
+class KeptOutNames:
+    """The names no caption of an artist may carry, and the summary rows they could not all be read from."""
+
+    names: list[str]
+    unreadable: list[str]
+
+
+def _names_to_keep_out(
+    conn: psycopg.Connection, artist: Artist, master_schema: Mapping[str, Any]
+) -> KeptOutNames:
+    """One list for writing captions, building the zip and checking it, so a caption that passes one passes
+    all: the artist's current name (older summaries hold the name before a rename), the master schema's
+    names and every current set's artist. A row this parser cannot read (written by hand in the web app, or
+    by a newer parser) still gives its `artist_name` when it has one, and is named in `unreadable`."""
+    names = [artist.name]
+    unreadable: list[str] = []
+    for stored in summaries.latest_for_artist(conn, artist.id):
+        try:
+            names += forbidden_names(AlsSummary.model_validate(stored.summary), master_schema)
+        except ValidationError as error:
+            unreadable.append(
+                f"summary row {stored.id} (parse {stored.parse_id}, {stored.als_filename}) is not a summary "
+                f"this parser reads, so the names in it may not all be kept out: {error.error_count()} "
+                f"problems, first {_first_problem(error)}"
+            )
+            raw = stored.summary.get("artist_name") if isinstance(stored.summary, Mapping) else None
+            names += [raw] if isinstance(raw, str) and raw.strip() else []
+    return KeptOutNames(list(dict.fromkeys(names)), unreadable)
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return f"{'.'.join(str(part) for part in first['loc']) or '(root)'}: {first['msg']}"
+
+
 # --- training_prompts ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ArtistItems:
     """An artist's items in some statuses, with what captions and datasets are made from: the summary JSON
-    of each item's set (by item id; validated where it is used) and the artist's master schema."""
+    of each item's set (by item id; validated where it is used), the artist's master schema and the names
+    kept out of its captions."""
 
     artist: Artist
     items: list[TrainingItem]
     summaries: dict[UUID, dict[str, Any]]
     master_schema: dict[str, Any]
+    kept_out: KeptOutNames
 
 
 def _load_items(
-    database: DatabaseResource, slug: str, statuses: Sequence[training_items.Status]
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    slug: str,
+    statuses: Sequence[training_items.Status],
 ) -> ArtistItems:
     with database.transaction() as conn:
         artist = _artist(conn, slug)
         items = training_items.items_with_status(conn, artist.id, statuses)
-        return ArtistItems(
-            artist, items, training_items.linked_summaries(conn, items), _master_schema(conn, artist.id)
-        )
+        linked = training_items.linked_summaries(conn, items)
+        master_schema = _master_schema(conn, artist.id)
+        kept_out = _names_to_keep_out(conn, artist, master_schema)
+    for problem in kept_out.unreadable:
+        context.log.warning(f"{slug}: {problem}")
+    return ArtistItems(artist, items, linked, master_schema, kept_out)
 
 
-def _caption_for(
-    writer: PromptWriter, item: TrainingItem, summary_json: dict[str, Any] | None, master_schema: dict
-) -> Caption:
-    """The item's caption from its set's summary and the artist's master schema; CaptionError when there is
-    none to be had (no set, refusal, writer failure, or a caption breaking the rules)."""
+def _caption_for(writer: PromptWriter, item: TrainingItem, queue: ArtistItems) -> Caption:
+    """The item's caption from its set's summary and the artist's master schema, naming none of the names
+    the dataset build keeps out; CaptionError when there is none to be had (no set, refusal, writer failure,
+    or a caption breaking the rules)."""
+    summary_json = queue.summaries.get(item.id)
     if summary_json is None:
         raise CaptionError(NO_SET_REASON)
     try:
         summary = AlsSummary.model_validate(summary_json)
     except ValidationError as error:
         raise CaptionError(f"the linked set's summary no longer validates: {error}") from error
-    context = caption_context(summary, master_schema, audio_duration=item.audio_duration_seconds)
+    context = caption_context(summary, queue.master_schema, audio_duration=item.audio_duration_seconds)
+    names = list(dict.fromkeys([*context.forbidden_names, *queue.kept_out.names]))
+    context = context.model_copy(update={"forbidden_names": names})
     caption = writer.write(context)
     problems = caption_problems(caption, context.forbidden_names, context=context)
     if problems:
@@ -185,7 +234,7 @@ def training_prompts(
 ) -> dg.MaterializeResult:
     slug = context.partition_key
     writer = prompt_writer.writer()
-    queue = _load_items(database, slug, ["needs_prompt"])
+    queue = _load_items(context, database, slug, ["needs_prompt"])
     backend = storage.backend()
     ready: list[TrainingItem] = []
     failures: dict[str, str] = {}
@@ -199,7 +248,7 @@ def training_prompts(
                 skipped[str(queued.id)] = "another run is writing its prompt, or already has"
                 continue
             try:
-                caption = _caption_for(writer, item, queue.summaries.get(item.id), queue.master_schema)
+                caption = _caption_for(writer, item, queue)
                 ready.append(_save_prompt(backend, conn, slug, item, caption, writer))
                 sample = sample or caption
                 continue
@@ -273,13 +322,6 @@ def _dataset_item(
     )
 
 
-def _names_to_keep_out(artist: Artist, linked: Sequence[AlsSummary], master_schema: Mapping) -> list[str]:
-    names = [artist.name]
-    for summary in linked:
-        names += forbidden_names(summary, master_schema)
-    return list(dict.fromkeys(names))
-
-
 def _dataset_version(manifest: DatasetManifest, items: Sequence[TrainingItem]) -> str:
     """Same items, captions and audio bytes give the same version, whatever time the zip was built."""
     prompts = {str(i.id): i.prompt_text for i in items}
@@ -308,7 +350,33 @@ def training_dataset(
     storage: StorageResource,
 ) -> Iterator[dg.Output]:
     slug = context.partition_key
-    data = _load_items(database, slug, ["ready", "exported"] if config.full_rebuild else ["ready"])
+    with _one_build_per_artist(database, slug):
+        yield from _build_dataset(context, config, database, storage, slug)
+
+
+@contextmanager
+def _one_build_per_artist(database: DatabaseResource, slug: str) -> Iterator[None]:
+    """Hold the artist's dataset-build lock from loading the items until they are marked exported (the IO
+    manager stores the zip before the asset's generator resumes). Zip names are chosen before the zip is
+    stored, so two overlapping builds would otherwise take the same name and one zip would replace the
+    other. A second build fails at once rather than waiting, as it may run inside the first's process."""
+    with connect(database.resolved_url(), autocommit=True) as conn:
+        if not training_items.lock_dataset_builds(conn, _artist(conn, slug).id):
+            raise dg.Failure(
+                f"{slug}: another training_dataset run is building this artist's dataset; this run built "
+                "and changed nothing. Run it again once that one has finished."
+            )
+        yield
+
+
+def _build_dataset(
+    context: dg.AssetExecutionContext,
+    config: TrainingDatasetConfig,
+    database: DatabaseResource,
+    storage: StorageResource,
+    slug: str,
+) -> Iterator[dg.Output]:
+    data = _load_items(context, database, slug, ["ready", "exported"] if config.full_rebuild else ["ready"])
     if not data.items:
         context.log.info(f"{slug}: no training items to export; no dataset written")
         return
@@ -417,7 +485,7 @@ def _build_zip(
             created_at=created_at,
             provenance=_dataset_provenance(context, data, zip_path, config),
             valid_fraction=config.valid_fraction,
-            forbidden_names=_names_to_keep_out(data.artist, list(linked.values()), data.master_schema),
+            forbidden_names=data.kept_out.names,
         )
     except (StorageError, AudioRejected, DatasetError, ValidationError) as error:
         raise dg.Failure(f"{data.artist.slug}: dataset not built: {error}") from error
@@ -457,16 +525,11 @@ def dataset_zip_valid(
             continue
         with database.transaction() as conn:
             artist = _artist(conn, slug)
-            master_schema = _master_schema(conn, artist.id)
-            linked = [
-                AlsSummary.model_validate(s.summary) for s in summaries.latest_for_artist(conn, artist.id)
-            ]
+            kept_out = _names_to_keep_out(conn, artist, _master_schema(conn, artist.id))
         with tempfile.TemporaryDirectory(prefix="dawa-dataset-check-") as folder:
             local = Path(folder) / "dataset.zip"
             backend.download(path, local)
-            found = check_dataset_zip(
-                local, forbidden_names=_names_to_keep_out(artist, linked, master_schema)
-            )
+            found = kept_out.unreadable + check_dataset_zip(local, forbidden_names=kept_out.names)
         if found:
             problems[slug] = found
     return dg.AssetCheckResult(

@@ -216,6 +216,11 @@ def test_items_are_exported_only_once_the_zip_is_stored(pipeline, demo_sets):
     assert "handling output" in failure.event_specific_data.error.message  # built, then storing failed
     assert pipeline.item(items[0].id).status == "ready"
 
+    # The failed build let go of the artist: once storage works again, the next build goes through.
+    pipeline.storage.delete([f"artists/{SLUG}/datasets"])
+    pipeline.materialize(["training_dataset"], SLUG)
+    assert pipeline.item(items[0].id).status == "exported"
+
 
 def test_a_rerun_exports_only_new_items_unless_a_full_rebuild_is_asked(pipeline, demo_sets):
     files = demo_sets[ARTIST_NAME]
