@@ -213,11 +213,16 @@ def _save_prompt(
     )
 
 
+# Bump when the zip's layout or content rules change.
+DATASET_CODE_VERSION = "1"
+
+
 @dg.asset(
     partitions_def=artist_partitions,
     deps=[dg.AssetKey("artist_master_schema")],
     group_name="training",
     kinds={"python", "openai", "postgres"},
+    code_version=SYSTEM_PROMPT_VERSION,  # a new caption prompt is a new version of every caption
     pool="openai",
     description=(
         "A caption for every needs_prompt training item of the artist, written from its set's summary and "
@@ -336,6 +341,7 @@ def _dataset_version(manifest: DatasetManifest, items: Sequence[TrainingItem]) -
     output_required=False,
     group_name="training",
     kinds={"python", "storage"},
+    code_version=DATASET_CODE_VERSION,
     description=(
         "A MusicGen dataset zip of the artist's ready training items (audiocraft manifests, MusicInfo "
         "sidecars and dset yaml; HF audiofolder metadata; dataset card; provenance) at "

@@ -21,6 +21,8 @@ def test_definitions_load_and_every_asset_is_described():
         assert node.description, f"{key.to_user_string()} has no description"
         assert node.group_name and node.group_name != "default", f"{key.to_user_string()} has no group"
         assert node.kinds, f"{key.to_user_string()} has no kinds"
+        if node.is_materializable:  # provenance: every materialization says which code made it
+            assert node.code_version, f"{key.to_user_string()} has no code_version"
 
 
 def test_dg_check_defs_passes(tmp_path):
