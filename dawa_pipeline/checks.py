@@ -10,10 +10,11 @@ import dagster as dg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
-from dawa_pipeline.assets.ingest import als_summary, als_summary_export, export_file, stored_summaries
+from dawa_pipeline.assets.ingest import als_summary, als_summary_export, stored_summaries
 from dawa_pipeline.db.summaries import StoredSummary
 from dawa_pipeline.partitions import set_partitions
 from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import ObjectNotFound
 from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
 
@@ -59,7 +60,7 @@ def _exported_file_problems(
     def problems_of(row: StoredSummary) -> list[str]:
         if not row.export_path:
             return ["the row has no export_path"]
-        path = export_file(row.export_path, name)
+        path = layout.file_in(row.export_path, name)
         try:
             return problems_in(backend.get(path), row)
         except ObjectNotFound:

@@ -14,6 +14,7 @@ import dagster as dg
 import psycopg
 
 from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.storage import layout
 
 TABLE_METADATA_KEY = "dawa/table"
 
@@ -122,7 +123,7 @@ class StorageArtifact:
     on_published: Callable[[], None] | None = None
 
     def path_of(self, name: str) -> str:
-        return f"{self.directory.rstrip('/')}/{name}"
+        return layout.file_in(self.directory, name)
 
 
 class StorageIOManager(dg.ConfigurableIOManager):

@@ -11,7 +11,7 @@ from dawa_pipeline.assets.ingest import als_summary, als_summary_export
 from dawa_pipeline.partitions import artist_partitions, set_partition_key, set_partitions
 from dawa_pipeline.resources import StorageResource
 from dawa_pipeline.storage import layout
-from dawa_pipeline.storage.backend import ObjectNotFound, StoredObject
+from dawa_pipeline.storage.backend import ObjectNotFound, StorageBackend, StoredObject
 
 # Each new or changed upload is downloaded once to hash it, so a tick's work is bounded by this many sets;
 # a 10,000-file import is worked through over consecutive ticks, oldest first.
@@ -40,6 +40,11 @@ class UploadCursor:
     @classmethod
     def of(cls, obj: StoredObject) -> "UploadCursor":
         return cls(updated_at=obj.updated_at.isoformat(), path=obj.path)
+
+
+def artist_slugs(backend: StorageBackend) -> list[str]:
+    """The artist folders under artists/ (one cheap listing); folders that are not slugs are no artist's."""
+    return [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
 
 
 def pending_uploads(
@@ -71,8 +76,7 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
     cursor = UploadCursor.parse(context.cursor)
     backend = storage.backend()
     # One listing per artist's uploads folder: never walks the (much larger) daw-data and training trees.
-    slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
-    uploads = [o for slug in slugs for o in backend.list(layout.uploads_prefix(slug))]
+    uploads = [o for slug in artist_slugs(backend) for o in backend.list(layout.uploads_prefix(slug))]
     instance = context.instance
     known_sets = set(instance.get_dynamic_partitions(set_partitions.name))
     batch = pending_uploads(uploads, cursor, MAX_UPLOADS_PER_TICK, known_sets)

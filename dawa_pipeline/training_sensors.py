@@ -19,7 +19,7 @@ from dawa_pipeline.db import artists, training_items
 from dawa_pipeline.db.training_items import TransitionRefused
 from dawa_pipeline.partitions import artist_partitions
 from dawa_pipeline.resources import DatabaseResource, StorageResource
-from dawa_pipeline.sensors import UploadCursor
+from dawa_pipeline.sensors import UploadCursor, artist_slugs
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend, StorageError, StoredObject
 from dawa_pipeline.training.audio import AudioInfo, AudioRejected, inspect_audio_stream
@@ -115,8 +115,11 @@ def training_audio_sensor(
 ) -> dg.SensorResult:
     cursor = UploadCursor.parse(context.cursor)
     backend = storage.backend()
-    slugs = [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
-    audio = [o for slug in slugs for o in backend.list(f"{layout.artist_prefix(slug)}{layout.TRAINING}/")]
+    audio = [
+        o
+        for slug in artist_slugs(backend)
+        for o in backend.list(f"{layout.artist_prefix(slug)}{layout.TRAINING}/")
+    ]
     with database.transaction() as conn:
         awaiting = {str(item_id) for item_id in training_items.ids_awaiting_audio(conn)}
     batch = pending_audio(audio, cursor, MAX_AUDIO_PER_TICK, awaiting)

@@ -110,7 +110,7 @@ def _summary_metadata(context: dg.AssetExecutionContext, key: str, parsed: Parse
         "top_plugins": dg.MetadataValue.md(plugins_md if top else "no plugins"),
         "genre_indicators": dg.MetadataValue.json(s.genre_indicators),
         "parse_id": dg.MetadataValue.text(parsed.parse_id),
-        "timeline": dg.MetadataValue.path(export_file(export_dir, TIMELINE_PNG)),
+        "timeline": dg.MetadataValue.path(layout.file_in(export_dir, TIMELINE_PNG)),
         "dawa/provenance": dg.MetadataValue.json(_summary_provenance(context, key, parsed)),
     }
 
@@ -190,7 +190,7 @@ def _export_artifact(context: dg.AssetExecutionContext, key: str, row: StoredSum
             "als_summaries.id": str(row.id),
         },
         rows=[f"als_summaries.id={row.id}"],
-        paths=[export_file(directory, SUMMARY_JSON), export_file(directory, TIMELINE_PNG)],
+        paths=[layout.file_in(directory, SUMMARY_JSON), layout.file_in(directory, TIMELINE_PNG)],
         extra={"parse_id": row.parse_id},
     )
     document = {**row.summary, "provenance": stamp}
@@ -230,11 +230,6 @@ def als_summary_export(context: dg.AssetExecutionContext, als_summary):
         (artifact,) = artifacts.values()
         return dg.Output(artifact, data_version=dg.DataVersion(rows[keys[0]].parse_id))
     return dg.Output(artifacts)
-
-
-def export_file(export_dir: str, name: str) -> str:
-    """The storage path of one exported file in a summary's export folder (`export_path`)."""
-    return f"{export_dir.rstrip('/')}/{name}"
 
 
 def stored_summaries(database: DatabaseResource, keys: Sequence[str]) -> dict[str, StoredSummary | None]:

@@ -114,10 +114,10 @@ def _upload(demo: _Demo, sets: dict[str, list[Path]]) -> dict[str, Any]:
 
 
 def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
-    from dawa_pipeline.assets.ingest import export_file
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.summaries import latest_for_artist
     from dawa_pipeline.sensors import als_upload_sensor
+    from dawa_pipeline.storage import layout
     from dawa_pipeline.storage.layout import SUMMARY_JSON
 
     _section("als_upload_sensor → als_summary → als_summary_export (one run per set)")
@@ -127,7 +127,7 @@ def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
             rows = latest_for_artist(conn, artist.id)
             print(f"{name}: {len(rows)} rows in als_summaries; exports:")
             for row in rows:
-                print(f"  {demo.backend.describe(export_file(row.export_path or '', SUMMARY_JSON))}")
+                print(f"  {demo.backend.describe(layout.file_in(row.export_path or '', SUMMARY_JSON))}")
 
 
 def _profiles(demo: _Demo, artists: dict[str, Any]) -> None:

@@ -133,6 +133,11 @@ def _checked_slug(artist_slug: str) -> str:
     return artist_slug
 
 
+def file_in(folder: str, name: str) -> str:
+    """The path of file `name` in `folder` (a folder path from this module, or one stored from it)."""
+    return f"{folder.rstrip('/')}/{name}"
+
+
 def artist_prefix(artist_slug: str) -> str:
     return f"{ROOT}/{_checked_slug(artist_slug)}/"
 
