@@ -33,19 +33,18 @@ def main() -> int:
     import dagster as dg
 
     from dawa_pipeline.als import parse_als
-    from dawa_pipeline.assets.ingest import als_summary, als_summary_export, als_upload
-    from dawa_pipeline.checks import ingest_checks
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect, sqlalchemy_url
     from dawa_pipeline.db.dagster_instance import DAGSTER_DATABASE, ensure_database, write_dagster_home
     from dawa_pipeline.db.embedded import start_embedded, stop_embedded
     from dawa_pipeline.db.migrate import apply_migrations
-    from dawa_pipeline.definitions import build_resources
+    from dawa_pipeline.defs.ingest import checks
+    from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, als_upload
+    from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
+    from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
     from dawa_pipeline.demo.sets import bulk_sets
-    from dawa_pipeline.resources import DatabaseResource, StorageResource
-    from dawa_pipeline.sensors import als_upload_sensor
     from dawa_pipeline.storage.local import LocalStorage
-    from dawa_pipeline.uploads import upload_sets
+    from dawa_pipeline.storage.uploads import upload_sets
 
     work = Path(tempfile.mkdtemp(prefix="dawa-bench-ingest-"))
     try:
@@ -95,6 +94,11 @@ def main() -> int:
                 "dagster/asset_partition_range_start": keys[0],
                 "dagster/asset_partition_range_end": keys[-1],
             }
+            ingest_checks = [
+                checks.summary_fits_seed,
+                checks.export_matches_row,
+                checks.timeline_picture_exists,
+            ]
             assets = [als_upload, als_summary, als_summary_export, *ingest_checks]
             for stage in ("als_summary", "als_summary_export"):
                 selection = dg.AssetSelection.assets(stage)  # with the stage's own checks

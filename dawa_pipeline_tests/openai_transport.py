@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import openai
 
-from dawa_pipeline.assets.training import PromptWriterResource
+from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.llm.openai_writer import OpenAIWriter
 from dawa_pipeline.training.captions import CaptionContext
 from dawa_pipeline.training.offline_writer import OfflineWriter

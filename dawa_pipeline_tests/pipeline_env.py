@@ -1,6 +1,6 @@
 """The pipeline as production runs it, in the test's process: a real Postgres database, a real storage folder
 and a real (temporary) Dagster instance. Sets are uploaded, sensors ticked and their run requests executed as
-the daemon does (with dawa_pipeline.inprocess, the code `dawa demo` uses), and any asset group materialized
+the daemon does (with dawa_pipeline.cli.inprocess, as `dawa demo` does), and any asset group materialized
 for a partition or a range of partitions."""
 
 from __future__ import annotations
@@ -14,22 +14,23 @@ from uuid import UUID
 import dagster as dg
 
 from dawa_pipeline.als import parse_als, parse_id
-from dawa_pipeline.assets.training import PromptWriterResource
+from dawa_pipeline.cli.inprocess import evaluate_sensor, execute_run_request
 from dawa_pipeline.db import profiles, summaries, training_items
 from dawa_pipeline.db.artists import Artist, ensure_artist, get_artist
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
-from dawa_pipeline.definitions import ASSETS, CHECKS, build_resources
-from dawa_pipeline.inprocess import evaluate_sensor, execute_run_request
-from dawa_pipeline.resources import DatabaseResource, StorageResource
-from dawa_pipeline.sensors import als_upload_sensor
+from dawa_pipeline.definitions import defs
+from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
+from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
+from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.local import LocalStorage
-from dawa_pipeline.uploads import upload_sets
+from dawa_pipeline.storage.uploads import upload_sets
 
 INGEST = dg.AssetSelection.groups("ingest")
 PROFILE = dg.AssetSelection.groups("profile")
-ALL_ASSETS = [*ASSETS, *CHECKS]
+CODE_LOCATION = defs()
+ALL_ASSETS = [*CODE_LOCATION.assets, *CODE_LOCATION.asset_checks]
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
@@ -49,10 +50,11 @@ class PipelineEnv:
 
     @property
     def resources(self) -> dict[str, Any]:
-        resources = build_resources(
-            DatabaseResource(url=self.database_url), StorageResource(root=str(self.storage_root))
+        return build_resources(
+            DatabaseResource(url=self.database_url),
+            StorageResource(root=str(self.storage_root)),
+            self.prompt_writer,
         )
-        return {**resources, "prompt_writer": self.prompt_writer}
 
     def artist(self, name: str) -> Artist:
         with connect(self.database_url) as conn:

@@ -28,7 +28,8 @@ class _Demo:
 
     def __init__(self, instance: Any) -> None:
         from dawa_pipeline.db.connection import database_url
-        from dawa_pipeline.definitions import ASSETS, CHECKS, build_resources
+        from dawa_pipeline.definitions import defs
+        from dawa_pipeline.defs.resources import build_resources
         from dawa_pipeline.settings import load_settings
         from dawa_pipeline.storage import storage_from_settings
 
@@ -37,11 +38,12 @@ class _Demo:
         self.backend = storage_from_settings(self.settings)
         self.instance = instance
         self.resources = build_resources()
-        self.definitions = [*ASSETS, *CHECKS]
+        location = defs()
+        self.definitions = [*location.assets, *location.asset_checks]
 
     def run_sensor(self, sensor: Any) -> int:
         """Tick `sensor` until it has nothing left and run every request; returns how many ran."""
-        from dawa_pipeline.inprocess import already_ran, evaluate_sensor, execute_run_request
+        from dawa_pipeline.cli.inprocess import already_ran, evaluate_sensor, execute_run_request
 
         cursor, runs = None, 0
         while (result := evaluate_sensor(self.instance, sensor, self.resources, cursor)).run_requests:
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 def _upload(demo: _Demo, sets: dict[str, list[Path]]) -> dict[str, Any]:
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect
-    from dawa_pipeline.uploads import upload_sets
+    from dawa_pipeline.storage.uploads import upload_sets
 
     _section("uploading demo sets (dawa upload)")
     with connect(demo.url) as conn:
@@ -116,7 +118,7 @@ def _upload(demo: _Demo, sets: dict[str, list[Path]]) -> dict[str, Any]:
 def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.summaries import latest_for_artist
-    from dawa_pipeline.sensors import als_upload_sensor
+    from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
     from dawa_pipeline.storage import layout
     from dawa_pipeline.storage.layout import SUMMARY_JSON
 
@@ -131,9 +133,9 @@ def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
 
 
 def _profiles(demo: _Demo, artists: dict[str, Any]) -> None:
-    from dawa_pipeline.automation import artist_refresh_sensor
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.profiles import get_profile
+    from dawa_pipeline.defs.profile.automation import artist_refresh_sensor
     from dawa_pipeline.storage import layout
 
     _section("artist_refresh_sensor → daw_fingerprint → fingerprint_chart → artist_master_schema")
@@ -152,12 +154,12 @@ def _profiles(demo: _Demo, artists: dict[str, Any]) -> None:
 
 
 def _training(demo: _Demo, artists: dict[str, Any]) -> None:
-    from dawa_pipeline.assets.training import latest_dataset_path
     from dawa_pipeline.db import training_items
     from dawa_pipeline.db.connection import connect
+    from dawa_pipeline.defs.training.checks import latest_dataset_path
+    from dawa_pipeline.defs.training.sensors import training_audio_sensor
     from dawa_pipeline.demo.audio import synth_demo_audio
     from dawa_pipeline.storage import layout
-    from dawa_pipeline.training_sensors import training_audio_sensor
 
     _section(f"demo audio ({DEMO_AUDIO_SECONDS:.0f} s per set, synthesised) → training_audio_sensor")
     with connect(demo.url) as conn:

@@ -23,7 +23,13 @@ def run(args: argparse.Namespace) -> int:
     from dawa_pipeline.settings import load_settings
     from dawa_pipeline.storage import storage_from_settings
     from dawa_pipeline.storage.layout import slugify
-    from dawa_pipeline.uploads import NotUploadable, UploadOutcome, find_sets, upload_sets, upload_target
+    from dawa_pipeline.storage.uploads import (
+        NotUploadable,
+        UploadOutcome,
+        find_sets,
+        upload_sets,
+        upload_target,
+    )
 
     try:
         files = find_sets(args.paths)

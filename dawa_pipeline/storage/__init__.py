@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dawa_pipeline.settings import BUCKET, Settings
 from dawa_pipeline.storage.backend import (
     InvalidObjectPath,
@@ -23,22 +25,38 @@ __all__ = [
     "StorageError",
     "StoredObject",
     "SupabaseStorage",
+    "open_storage",
     "storage_from_settings",
 ]
 
 
 def storage_from_settings(settings: Settings) -> StorageBackend:
-    """The local folder under DAWA_HOME, or the dawa-exports bucket when DAWA_STORAGE=supabase.
+    """The backend the environment asks for: the local folder under DAWA_HOME, or the dawa-exports bucket
+    when DAWA_STORAGE=supabase."""
+    return open_storage(
+        settings.storage,
+        root=settings.storage_dir,
+        supabase_url=settings.supabase_url,
+        supabase_service_role_key=settings.supabase_service_role_key,
+    )
 
-    An unknown DAWA_STORAGE value is refused rather than silently falling back to local files.
-    """
-    if settings.storage == "local":
-        return LocalStorage(settings.storage_dir)
-    if settings.storage != "supabase":
-        raise StorageConfigError(f"DAWA_STORAGE={settings.storage!r} is not one of 'local', 'supabase'")
-    url, key = settings.supabase_url, settings.supabase_service_role_key
-    if not url or not key:
-        required = (("SUPABASE_URL", url), ("SUPABASE_SERVICE_ROLE_KEY", key))
+
+def open_storage(
+    kind: str,
+    *,
+    root: Path,
+    supabase_url: str | None = None,
+    supabase_service_role_key: str | None = None,
+) -> StorageBackend:
+    """A local folder at `root` (kind "local") or the dawa-exports bucket (kind "supabase"). An unknown kind
+    is refused rather than silently falling back to local files."""
+    kind = kind.lower()
+    if kind == "local":
+        return LocalStorage(root)
+    if kind != "supabase":
+        raise StorageConfigError(f"DAWA_STORAGE={kind!r} is not one of 'local', 'supabase'")
+    if not supabase_url or not supabase_service_role_key:
+        required = (("SUPABASE_URL", supabase_url), ("SUPABASE_SERVICE_ROLE_KEY", supabase_service_role_key))
         missing = " and ".join(name for name, value in required if not value)
         raise StorageConfigError(f"DAWA_STORAGE=supabase needs {missing} in the environment")
-    return SupabaseStorage(url, key, BUCKET)
+    return SupabaseStorage(supabase_url, supabase_service_role_key, BUCKET)

@@ -138,6 +138,23 @@ def file_in(folder: str, name: str) -> str:
     return f"{folder.rstrip('/')}/{name}"
 
 
+_CONTENT_TYPES = {
+    ".json": "application/json",
+    ".png": "image/png",
+    ".txt": "text/plain; charset=utf-8",
+    ".zip": "application/zip",
+    ".mp3": "audio/mpeg",
+}
+
+
+def content_type_of(name: str) -> str:
+    """The content type stored with a file of the layout, from its name."""
+    for suffix, content_type in _CONTENT_TYPES.items():
+        if name.endswith(suffix):
+            return content_type
+    return "application/octet-stream"
+
+
 def artist_prefix(artist_slug: str) -> str:
     return f"{ROOT}/{_checked_slug(artist_slug)}/"
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from pipeline_env import INGEST
 
-from dawa_pipeline import sensors
 from dawa_pipeline.als import AlsSummary, parse_als, parse_id
 from dawa_pipeline.db import summaries
 from dawa_pipeline.db.artists import add_member
 from dawa_pipeline.db.connection import connect
-from dawa_pipeline.partitions import artist_partitions, set_partitions
+from dawa_pipeline.defs.ingest import sensors
+from dawa_pipeline.defs.partitions import artist_partitions, set_partitions
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.local import LocalStorage
-from dawa_pipeline.uploads import UploadOutcome, upload_sets
+from dawa_pipeline.storage.uploads import UploadOutcome, upload_sets
 
 ARTIST = "Nightshift Atlas"
 
@@ -234,7 +234,7 @@ def test_rls_holds_for_rows_the_pipeline_wrote(pipeline, demo_sets, db, acting_a
 
 
 def test_checks_catch_an_export_that_drifted_from_its_row(pipeline, demo_sets):
-    from dawa_pipeline.checks import summary_json_problems, summary_problems, timeline_problems
+    from dawa_pipeline.defs.ingest.checks import summary_json_problems, summary_problems, timeline_problems
 
     pipeline.upload(ARTIST, demo_sets[ARTIST][:1])
     (request,) = pipeline.tick().run_requests

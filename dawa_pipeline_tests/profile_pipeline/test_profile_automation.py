@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import dagster as dg
 from pipeline_env import ALL_ASSETS
 
-from dawa_pipeline.assets.profile import profile_assets
-from dawa_pipeline.automation import artist_refresh_sensor, nightly_profile_refresh
 from dawa_pipeline.db.connection import connect
-from dawa_pipeline.partitions import artist_partitions
+from dawa_pipeline.defs.partitions import artist_partitions
+from dawa_pipeline.defs.profile.assets import profile_assets
+from dawa_pipeline.defs.profile.automation import artist_refresh_sensor, nightly_profile_refresh
 
 ATLAS, MARROW = "nightshift-atlas", "velvet-marrow"
 PROFILE_KEYS = {a.key for a in profile_assets}

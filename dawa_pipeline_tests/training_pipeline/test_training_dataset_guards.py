@@ -8,15 +8,15 @@ from __future__ import annotations
 import dagster as dg
 from test_training_lifecycle import ARTIST_NAME, SLUG, _item_ids_in, _ready_items
 
-from dawa_pipeline.assets import training
-from dawa_pipeline.assets.training import PromptWriterResource
 from dawa_pipeline.db import summaries
 from dawa_pipeline.db.connection import connect
+from dawa_pipeline.defs.training import assets as training
+from dawa_pipeline.defs.training.resources import PromptWriterResource
+from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.storage import layout
 from dawa_pipeline.training.captions import Caption, CaptionContext
 from dawa_pipeline.training.offline_writer import OfflineWriter
-from dawa_pipeline.training_sensors import training_audio_sensor
 
 NEW_NAME = "Velvet Circuit"
 

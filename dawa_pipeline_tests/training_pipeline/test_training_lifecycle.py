@@ -15,16 +15,18 @@ from openai_transport import MODEL, ScriptedOpenAIWriter
 from pipeline_env import PipelineEnv
 from psycopg.types.json import Jsonb
 
-from dawa_pipeline import training_sensors
-from dawa_pipeline.assets.training import NO_SET_REASON, PromptWriterResource, caption_path
 from dawa_pipeline.db import training_items
 from dawa_pipeline.db.connection import connect
+from dawa_pipeline.defs.training import sensors as training_sensors
+from dawa_pipeline.defs.training.assets import NO_SET_REASON
+from dawa_pipeline.defs.training.items import caption_path
+from dawa_pipeline.defs.training.resources import PromptWriterResource
+from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.storage import layout
 from dawa_pipeline.training.captions import SYSTEM_PROMPT_VERSION, Caption, CaptionContext
 from dawa_pipeline.training.dataset import check_dataset_zip
 from dawa_pipeline.training.offline_writer import OfflineWriter
-from dawa_pipeline.training_sensors import training_audio_sensor
 
 SLUG = "nightshift-atlas"
 ARTIST_NAME = "Nightshift Atlas"
@@ -213,7 +215,7 @@ def test_items_are_exported_only_once_the_zip_is_stored(pipeline, demo_sets):
 
     assert not result.success
     (failure,) = result.get_step_failure_events()
-    assert "handling output" in failure.event_specific_data.error.message  # built, then storing failed
+    assert "cannot write it" in str(failure.event_specific_data.error)  # built, then storing failed
     assert pipeline.item(items[0].id).status == "ready"
 
     # The failed build let go of the artist: once storage works again, the next build goes through.

@@ -14,8 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_definitions_load_and_every_asset_is_described():
-    dg.Definitions.validate_loadable(defs)
-    graph = defs.resolve_asset_graph()
+    location = defs()
+    dg.Definitions.validate_loadable(location)
+    graph = location.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description, f"{key.to_user_string()} has no description"

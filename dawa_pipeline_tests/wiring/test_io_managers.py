@@ -5,8 +5,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dawa_pipeline.io_managers import PostgresIOManager, StorageArtifact, StorageIOManager
-from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.resources import (
+    DatabaseResource,
+    PostgresIOManager,
+    StorageArtifact,
+    StorageIOManager,
+    StorageResource,
+)
 from dawa_pipeline.storage.local import LocalStorage
 
 parts = dg.StaticPartitionsDefinition(["a", "b"])
@@ -21,9 +26,7 @@ def _resources(database_url: str, root: Path) -> dict:
     }
 
 
-def test_storage_io_manager_publishes_each_partition_and_then_calls_on_published(database_url, tmp_path):
-    published: list[str] = []
-
+def test_storage_io_manager_publishes_each_partition(database_url, tmp_path):
     @dg.asset(partitions_def=parts, io_manager_key="storage_io_manager")
     def exported(context: dg.AssetExecutionContext) -> StorageArtifact:
         key = context.partition_key
@@ -32,7 +35,6 @@ def test_storage_io_manager_publishes_each_partition_and_then_calls_on_published
         return StorageArtifact(
             directory=f"artists/x/datasets/{key}/",
             files={"note.txt": key.encode(), "data.zip": big},
-            on_published=lambda: published.append(key),
         )
 
     for key in ("a", "b"):
@@ -46,7 +48,7 @@ def test_storage_io_manager_publishes_each_partition_and_then_calls_on_published
         ]
     storage = LocalStorage(tmp_path / "s")
     assert storage.get("artists/x/datasets/b/data.zip") == b"PKb"
-    assert published == ["a", "b"]
+    assert storage.get("artists/x/datasets/a/note.txt") == b"a"
 
 
 def test_storage_io_manager_refuses_other_types_and_publishes_nothing(database_url, tmp_path):
@@ -77,12 +79,12 @@ def test_postgres_io_manager_needs_a_declared_known_table(database_url, tmp_path
 
 
 def test_postgres_io_manager_refuses_a_value_of_the_wrong_type(database_url, tmp_path):
-    @dg.asset(io_manager_key="postgres_io_manager", metadata={"dawa/table": "als_summaries"})
+    @dg.asset(io_manager_key="postgres_io_manager", metadata={"dawa/table": "artist_profiles"})
     def summary() -> str:
-        return "not a summary"
+        return "not a profile"
 
     result = dg.materialize(
         [summary], resources=_resources(database_url, tmp_path / "s"), raise_on_error=False
     )
     (failure,) = [e for e in result.all_events if e.is_step_failure]
-    assert "takes AlsSummary outputs, got str" in failure.step_failure_data.error.message
+    assert "takes ProfileWrite outputs, got str" in failure.step_failure_data.error.message

@@ -3,11 +3,11 @@ artist whose summaries are newer than their profile (e.g. after the sensor was o
 
 import dagster as dg
 
-from dawa_pipeline.assets.ingest import als_summary
-from dawa_pipeline.assets.profile import profile_assets
 from dawa_pipeline.db import profiles
-from dawa_pipeline.partitions import artist_partitions, upload_ref_for
-from dawa_pipeline.resources import DatabaseResource
+from dawa_pipeline.defs.ingest.assets import als_summary
+from dawa_pipeline.defs.partitions import artist_partitions, upload_ref_for
+from dawa_pipeline.defs.profile.assets import profile_assets
+from dawa_pipeline.defs.resources import DatabaseResource
 
 # Materialization events read per tick; a bulk import's events are worked through over consecutive ticks.
 MAX_EVENTS_PER_TICK = 1000

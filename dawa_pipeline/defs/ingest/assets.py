@@ -1,4 +1,8 @@
-"""Ingest: uploaded sets → `als_summaries` rows → `summary.json` + timeline picture in storage."""
+"""Ingest: uploaded sets → `als_summaries` rows → `summary.json` + timeline picture in storage.
+
+Both assets work on batches of sets (a sensor tick's uploads, a backfill range) in which one bad set must fail
+alone. A run's single IO-managed output would mark every set of the batch materialized, so these two write
+through the database and storage resources and report each set's materialization themselves."""
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -6,18 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
+import psycopg
 
 from dawa_pipeline.als import PARSER_VERSION, AlsParseError, AlsSummary, parse_als, parse_id
-from dawa_pipeline.db import artists, summaries
+from dawa_pipeline.db import artists, summaries, training_items
 from dawa_pipeline.db.summaries import StoredSummary
-from dawa_pipeline.io_managers import TABLE_METADATA_KEY, StorageArtifact
-from dawa_pipeline.partitions import set_partitions, upload_ref_for
-from dawa_pipeline.provenance import provenance_stamp
-from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.partitions import set_partitions, upload_ref_for
+from dawa_pipeline.defs.provenance import provenance_stamp
+from dawa_pipeline.defs.resources import DatabaseResource, StorageArtifact, StorageResource
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageError
 from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
-from dawa_pipeline.table_handlers import AlsSummaryTable, summary_export_dir
+
+DATA_VERSION_TAG = "dagster/data_version"
+"""The tag Dagster reads an asset event's data version from (documented, not exported as a constant)."""
 
 als_upload = dg.AssetSpec(
     "als_upload",
@@ -37,31 +43,6 @@ class ParsedUpload:
     parse_id: str
     artist_slug: str
     source_path: str
-
-
-def add_partition_metadata(context: dg.AssetExecutionContext, metadata: Mapping[str, dict[str, Any]]) -> None:
-    """Attach each partition's metadata to that partition's materialization in this run.
-
-    `context.add_asset_metadata(..., partition_key=key)` re-reads the run's dynamic partitions from the
-    instance on every call to validate the key (three queries, about 16 ms a call on Postgres storage), so a
-    bulk run of N sets paid that N times. This validates the keys once and writes into the step's metadata
-    accumulator as that method does (dagster is pinned to 1.13.27); it falls back to the public call if the
-    accumulator ever moves.
-    """
-    unknown = set(metadata) - set(context.partition_keys)
-    if unknown:
-        raise dg.DagsterInvariantViolationError(f"not partitions of this run: {sorted(unknown)}")
-    step = context.get_step_execution_context()
-    accumulator = getattr(step, "_metadata_accumulator", None)
-    for key, entries in metadata.items():
-        if accumulator is None or not hasattr(accumulator, "with_additional_asset_metadata"):
-            context.add_asset_metadata(entries, partition_key=key)
-            continue
-        accumulator = accumulator.with_additional_asset_metadata(
-            asset_key=context.asset_key, partition_key=key, metadata=entries
-        )
-    if accumulator is not None:
-        step._metadata_accumulator = accumulator
 
 
 def _parse_upload(key: str, storage: StorageResource, artist_names: Mapping[str, str]) -> ParsedUpload:
@@ -95,7 +76,7 @@ def _summary_provenance(context: dg.AssetExecutionContext, key: str, parsed: Par
 def _summary_metadata(context: dg.AssetExecutionContext, key: str, parsed: ParsedUpload) -> dict[str, Any]:
     """What a data engineer sees on the materialization: a readable summary plus the provenance stamp."""
     s = parsed.summary
-    export_dir = summary_export_dir(parsed.artist_slug, s, parsed.parse_id)
+    export_dir = export_dir_of(parsed.artist_slug, s, parsed.parse_id)
     top = sorted(s.plugin_usage.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
     plugins_md = "| plugin | instances |\n|---|---|\n" + "\n".join(f"| {n} | {c} |" for n, c in top)
     o = s.overview
@@ -115,62 +96,101 @@ def _summary_metadata(context: dg.AssetExecutionContext, key: str, parsed: Parse
     }
 
 
+def export_dir_of(artist_slug: str, summary: AlsSummary, summary_parse_id: str) -> str:
+    """Where a summary's `summary.json` and timeline go: the seed's daw-data folder."""
+    return layout.daw_data_dir(artist_slug, summary.project_name, summary.als_stem, summary_parse_id)
+
+
+def _store_summaries(conn: psycopg.Connection, parsed: Mapping[str, ParsedUpload]) -> list[StoredSummary]:
+    """One `als_summaries` row per set (idempotent per artist and parse) and each set's training item
+    (needs_audio), in the caller's transaction."""
+    rows: list[summaries.SummaryRow] = []
+    for p in parsed.values():
+        artist = artists.get_artist(conn, slug=p.artist_slug)
+        if artist is None:  # deleted since the run started
+            raise dg.Failure(f"{p.source_path}: no artist with slug {p.artist_slug!r}")
+        rows.append(
+            summaries.SummaryRow(
+                artist_id=artist.id,
+                parse_id=p.parse_id,
+                project_name=p.summary.project_name,
+                als_filename=p.summary.als_filename,
+                summary=p.summary.model_dump(mode="json"),
+                export_path=export_dir_of(p.artist_slug, p.summary, p.parse_id),
+                source_path=p.source_path,
+                source_sha256=p.summary.source.sha256,
+            )
+        )
+    stored = summaries.upsert_summaries(conn, rows)
+    training_items.ensure_items_for_summaries(conn, stored)
+    return stored
+
+
+def report_batch(
+    context: dg.AssetExecutionContext,
+    metadata: Mapping[str, Mapping[str, Any]],
+    failures: Mapping[str, str],
+    data_versions: Mapping[str, str],
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    """The events of a batch step: with failures, a materialization for each good set and then a failure
+    naming the bad ones (the good sets stay materialized); otherwise one result for the run's partitions,
+    each carrying its own set's metadata."""
+    if failures:
+        for key, entries in metadata.items():
+            yield dg.AssetMaterialization(
+                asset_key=context.asset_key,
+                partition=key,
+                metadata=dict(entries),
+                tags={DATA_VERSION_TAG: data_versions[key]},
+            )
+        raise dg.Failure(
+            description="; ".join(f"{key}: {reason}" for key, reason in failures.items()),
+            metadata={"failed_partitions": dg.MetadataValue.json(dict(failures)), "stored": len(metadata)},
+        )
+    for key, entries in metadata.items():
+        context.add_asset_metadata(entries, partition_key=key)
+    keys = list(context.partition_keys)
+    version = data_versions[keys[0]] if len(keys) == 1 else None
+    yield dg.MaterializeResult(data_version=dg.DataVersion(version) if version else None)
+
+
 @dg.asset(
     partitions_def=set_partitions,
     deps=[als_upload],
-    io_manager_key="postgres_io_manager",
-    metadata={TABLE_METADATA_KEY: "als_summaries"},
     group_name="ingest",
     kinds={"python", "postgres"},
     code_version=PARSER_VERSION,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="parser",
+    metadata={"dagster/table_name": "public.als_summaries"},
     description=(
-        "The parsed summary of one set (seed AlsSummary plus DAWA's extras), written to als_summaries by the "
-        "Postgres IO manager. One row per artist and parse: re-materialising the same bytes changes nothing."
+        "The parsed summary of each set (seed AlsSummary plus DAWA's extras) in als_summaries, with the "
+        "set's training item. One row per artist and parse: re-materialising the same bytes changes nothing. "
+        "A run parses a whole batch of sets; a bad set fails alone and the others are stored."
     ),
 )
-def als_summary(context: dg.AssetExecutionContext, storage: StorageResource, database: DatabaseResource):
-    keys = list(context.partition_keys)
+def als_summary(
+    context: dg.AssetExecutionContext, storage: StorageResource, database: DatabaseResource
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
     with database.transaction() as conn:
         names = {a.slug: a.name for a in artists.list_artists(conn)}
     parsed: dict[str, ParsedUpload] = {}
     failures: dict[str, str] = {}
-    for key in keys:
+    for key in context.partition_keys:
         try:
             parsed[key] = _parse_upload(key, storage, names)
         except (AlsParseError, StorageError) as exc:
             failures[key] = str(exc)
             context.log.error(f"{key}: {exc}")
-
-    if failures:
-        yield from _publish_good_partitions(context, database, parsed)
-        raise dg.Failure(
-            description="; ".join(failures.values()),
-            metadata={"failed_partitions": dg.MetadataValue.json(failures), "written": len(parsed)},
-        )
-    # Metadata per partition: a bulk run's events each carry their own set's summary, not all N of them.
-    add_partition_metadata(context, {key: _summary_metadata(context, key, p) for key, p in parsed.items()})
-    if len(keys) == 1:
-        (key,) = keys
-        yield dg.Output(parsed[key].summary, data_version=dg.DataVersion(parsed[key].parse_id))
-    else:
-        yield dg.Output({k: p.summary for k, p in parsed.items()})
-
-
-def _publish_good_partitions(
-    context: dg.AssetExecutionContext, database: DatabaseResource, parsed: Mapping[str, ParsedUpload]
-) -> Iterator[dg.AssetMaterialization]:
-    """In a run with bad uploads, still store the good sets (same table handler, one transaction) and record
-    their materializations, so one hostile file never costs the rest of a backfill."""
-    if not parsed:
-        return
-    with database.transaction() as conn:
-        AlsSummaryTable().write(conn, {k: p.summary for k, p in parsed.items()})
-    for key, p in parsed.items():
-        yield dg.AssetMaterialization(
-            asset_key=context.asset_key, partition=key, metadata=_summary_metadata(context, key, p)
-        )
+    if parsed:
+        with database.transaction() as conn:
+            _store_summaries(conn, parsed)
+    yield from report_batch(
+        context,
+        {key: _summary_metadata(context, key, p) for key, p in parsed.items()},
+        failures,
+        {key: p.parse_id for key, p in parsed.items()},
+    )
 
 
 def _export_artifact(context: dg.AssetExecutionContext, key: str, row: StoredSummary) -> StorageArtifact:
@@ -178,7 +198,7 @@ def _export_artifact(context: dg.AssetExecutionContext, key: str, row: StoredSum
     from dawa_pipeline.als.timeline import render_timeline
 
     png = render_timeline(summary)
-    directory = row.export_path or summary_export_dir(upload_ref_for(key).artist_slug, summary, row.parse_id)
+    directory = row.export_path or export_dir_of(upload_ref_for(key).artist_slug, summary, row.parse_id)
     stamp = provenance_stamp(
         run_id=context.run.run_id,
         asset="als_summary_export",
@@ -200,7 +220,7 @@ def _export_artifact(context: dg.AssetExecutionContext, key: str, row: StoredSum
 
 @dg.asset(
     partitions_def=set_partitions,
-    io_manager_key="storage_io_manager",
+    deps=[als_summary],
     group_name="ingest",
     kinds={"python", "storage"},
     code_version=PARSER_VERSION,
@@ -208,28 +228,32 @@ def _export_artifact(context: dg.AssetExecutionContext, key: str, row: StoredSum
     automation_condition=dg.AutomationCondition.eager(),
     description=(
         "summary.json (the row's summary plus provenance) and timeline_visualizer.png at the seed's path "
-        "artists/{slug}/daw-data/{project}/{als}/{parse-id}/, written by the storage IO manager."
+        "artists/{slug}/daw-data/{project}/{als}/{parse-id}/. A set without a stored summary fails alone."
     ),
 )
-def als_summary_export(context: dg.AssetExecutionContext, als_summary):
-    keys = list(context.partition_keys)
-    rows: dict[str, StoredSummary] = als_summary if len(keys) > 1 else {keys[0]: als_summary}
-    artifacts = {key: _export_artifact(context, key, rows[key]) for key in keys}
-    add_partition_metadata(
-        context,
-        {
-            key: {
-                "summary_json": dg.MetadataValue.path(artifact.path_of(SUMMARY_JSON)),
-                "timeline": dg.MetadataValue.path(artifact.path_of(TIMELINE_PNG)),
-                "parse_id": rows[key].parse_id,
-            }
-            for key, artifact in artifacts.items()
-        },
-    )
-    if len(keys) == 1:
-        (artifact,) = artifacts.values()
-        return dg.Output(artifact, data_version=dg.DataVersion(rows[keys[0]].parse_id))
-    return dg.Output(artifacts)
+def als_summary_export(
+    context: dg.AssetExecutionContext, database: DatabaseResource, storage: StorageResource
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    metadata: dict[str, dict[str, Any]] = {}
+    failures: dict[str, str] = {}
+    versions: dict[str, str] = {}
+    for key, row in stored_summaries(database, context.partition_keys).items():
+        if row is None:
+            failures[key] = "no summary stored yet; materialize als_summary"
+            continue
+        artifact = _export_artifact(context, key, row)
+        try:
+            storage.publish(artifact)
+        except StorageError as exc:
+            failures[key] = str(exc)
+            continue
+        versions[key] = row.parse_id
+        metadata[key] = {
+            "summary_json": dg.MetadataValue.path(artifact.path_of(SUMMARY_JSON)),
+            "timeline": dg.MetadataValue.path(artifact.path_of(TIMELINE_PNG)),
+            "parse_id": row.parse_id,
+        }
+    yield from report_batch(context, metadata, failures, versions)
 
 
 def stored_summaries(database: DatabaseResource, keys: Sequence[str]) -> dict[str, StoredSummary | None]:

@@ -1,63 +1,33 @@
 """Sensors: new or changed uploads become set partitions and parse runs."""
 
 import hashlib
-import json
 from collections.abc import Collection
-from dataclasses import dataclass
 
 import dagster as dg
 
-from dawa_pipeline.assets.ingest import als_summary, als_summary_export
-from dawa_pipeline.partitions import artist_partitions, set_partition_key, set_partitions
-from dawa_pipeline.resources import StorageResource
+from dawa_pipeline.defs.ingest.assets import DATA_VERSION_TAG, als_summary, als_summary_export
+from dawa_pipeline.defs.listing import ListingCursor, artist_slugs
+from dawa_pipeline.defs.partitions import artist_partitions, set_partition_key, set_partitions
+from dawa_pipeline.defs.resources import StorageResource
 from dawa_pipeline.storage import layout
-from dawa_pipeline.storage.backend import ObjectNotFound, StorageBackend, StoredObject
+from dawa_pipeline.storage.backend import ObjectNotFound, StoredObject
 
 # Each new or changed upload is downloaded once to hash it, so a tick's work is bounded by this many sets;
 # a 10,000-file import is worked through over consecutive ticks, oldest first.
 MAX_UPLOADS_PER_TICK = 100
 
-DATA_VERSION_TAG = "dagster/data_version"
-
-
-@dataclass(frozen=True, order=True)
-class UploadCursor:
-    """High-water mark over (modification time, path): everything at or before it was already seen."""
-
-    updated_at: str = ""
-    path: str = ""
-
-    @classmethod
-    def parse(cls, raw: str | None) -> "UploadCursor":
-        if not raw:
-            return cls()
-        data = json.loads(raw)
-        return cls(updated_at=data["updated_at"], path=data["path"])
-
-    def dump(self) -> str:
-        return json.dumps({"updated_at": self.updated_at, "path": self.path})
-
-    @classmethod
-    def of(cls, obj: StoredObject) -> "UploadCursor":
-        return cls(updated_at=obj.updated_at.isoformat(), path=obj.path)
-
-
-def artist_slugs(backend: StorageBackend) -> list[str]:
-    """The artist folders under artists/ (one cheap listing); folders that are not slugs are no artist's."""
-    return [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
-
 
 def pending_uploads(
-    objects: list[StoredObject], cursor: UploadCursor, limit: int, known_sets: Collection[str]
+    objects: list[StoredObject], cursor: ListingCursor, limit: int, known_sets: Collection[str]
 ) -> list[StoredObject]:
     """Uploads modified after the cursor, or at a path that is no set partition yet (a copy that kept an
     older modification time, e.g. `rsync -a` into the storage folder), oldest first, at most `limit`."""
     pending = []
     for obj in objects:
         ref = layout.parse_upload_path(obj.path)
-        if ref is not None and (UploadCursor.of(obj) > cursor or set_partition_key(ref) not in known_sets):
+        if ref is not None and (ListingCursor.of(obj) > cursor or set_partition_key(ref) not in known_sets):
             pending.append(obj)
-    pending.sort(key=UploadCursor.of)
+    pending.sort(key=ListingCursor.of)
     return pending[:limit]
 
 
@@ -73,7 +43,7 @@ def pending_uploads(
     ),
 )
 def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
-    cursor = UploadCursor.parse(context.cursor)
+    cursor = ListingCursor.parse(context.cursor)
     backend = storage.backend()
     # One listing per artist's uploads folder: never walks the (much larger) daw-data and training trees.
     uploads = [o for slug in artist_slugs(backend) for o in backend.list(layout.uploads_prefix(slug))]
@@ -122,5 +92,5 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
         ],
         asset_events=observations,
         # Never backwards: a batch of old-dated copies alone leaves the high-water mark where it was.
-        cursor=max(cursor, UploadCursor.of(batch[-1])).dump(),
+        cursor=max(cursor, ListingCursor.of(batch[-1])).dump(),
     )

@@ -1,39 +1,34 @@
 """Training: needs_prompt items -> captions (`training_prompts`) -> dataset zips (`training_dataset`).
 
 Items move through their statuses in Postgres one at a time, so one bad item (a refusal, a missing file) is
-marked failed with its reason while the rest go on. A dataset zip is built into a temporary file, published
-by the storage IO manager, and only then are its items marked exported; builds of one artist never overlap.
-All three steps keep the same names out of captions (`_names_to_keep_out`).
+marked failed with its reason while the rest go on. A dataset zip is built into a temporary file, stored,
+and only then are its items marked exported; builds of one artist never overlap. Captions, zips and the
+check keep the same names out (`items.names_to_keep_out`).
 """
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
-import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import dagster as dg
 import psycopg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
-from dawa_pipeline.db import artists, profiles, summaries, training_items
-from dawa_pipeline.db.artists import Artist
+from dawa_pipeline.db import training_items
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
-from dawa_pipeline.io_managers import StorageArtifact
-from dawa_pipeline.llm.openai_writer import openai_writer_from_env
-from dawa_pipeline.partitions import artist_partitions
-from dawa_pipeline.provenance import provenance_stamp
-from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.partitions import artist_partitions
+from dawa_pipeline.defs.provenance import provenance_stamp
+from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.training.items import ArtistItems, artist_by_slug, caption_path, load_items
+from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend, StorageError
 from dawa_pipeline.training.audio import AudioRejected, inspect_audio_stream
@@ -44,19 +39,13 @@ from dawa_pipeline.training.captions import (
     PromptWriter,
     caption_context,
     caption_problems,
-    forbidden_names,
 )
 from dawa_pipeline.training.dataset import (
     DatasetError,
     DatasetItem,
     DatasetManifest,
-    check_dataset_zip,
     write_dataset_zip,
 )
-from dawa_pipeline.training.offline_writer import OfflineWriter
-
-CAPTION_JSON = "caption.json"
-"""The caption's tags beside prompt.txt (the seed keeps only the text), read back for the dataset sidecars."""
 
 NO_SET_REASON = (
     "no Live Set is linked to this item, and prompts are written from a set's summary; "
@@ -64,109 +53,11 @@ NO_SET_REASON = (
 )
 
 
-class PromptWriterResource(dg.ConfigurableResource):
-    """Which caption writer runs: OpenAI when OPENAI_API_KEY is set (model DAWA_PROMPT_MODEL, server
-    OPENAI_BASE_URL), else the deterministic offline writer. `offline: true` forces the offline writer."""
-
-    offline: bool = False
-
-    def writer(self) -> PromptWriter:
-        if not self.offline and (writer := openai_writer_from_env(os.environ)) is not None:
-            return writer
-        return OfflineWriter()
-
-
 class TrainingDatasetConfig(dg.Config):
     full_rebuild: bool = False
     """Zip every ready and exported item again, instead of only the items not exported yet."""
     valid_fraction: float = 0.1
     """Share of items (by a stable hash of their id) held out for validation."""
-
-
-def caption_path(artist_slug: str, item_id: object) -> str:
-    return layout.training_item_dir(artist_slug, str(item_id)) + CAPTION_JSON
-
-
-def _artist(conn: psycopg.Connection, slug: str) -> Artist:
-    artist = artists.get_artist(conn, slug=slug)
-    if artist is None:
-        raise dg.Failure(f"no artist with slug {slug!r}")
-    return artist
-
-
-def _master_schema(conn: psycopg.Connection, artist_id: UUID) -> dict[str, Any]:
-    """The artist's master schema; `{}` before the first profile refresh (captions then use the set alone)."""
-    profile = profiles.get_profile(conn, artist_id)
-    return profile.master_schema if profile is not None else {}
-
-
-@dataclass(frozen=True)
-class KeptOutNames:
-    """The names no caption of an artist may carry, and the summary rows they could not all be read from."""
-
-    names: list[str]
-    unreadable: list[str]
-
-
-def _names_to_keep_out(
-    conn: psycopg.Connection, artist: Artist, master_schema: Mapping[str, Any]
-) -> KeptOutNames:
-    """One list for writing captions, building the zip and checking it, so a caption that passes one passes
-    all: the artist's current name (older summaries hold the name before a rename), the master schema's
-    names and every current set's artist. A row this parser cannot read (written by hand in the web app, or
-    by a newer parser) still gives its `artist_name` when it has one, and is named in `unreadable`."""
-    names = [artist.name]
-    unreadable: list[str] = []
-    for stored in summaries.latest_for_artist(conn, artist.id):
-        try:
-            names += forbidden_names(AlsSummary.model_validate(stored.summary), master_schema)
-        except ValidationError as error:
-            unreadable.append(
-                f"summary row {stored.id} (parse {stored.parse_id}, {stored.als_filename}) is not a summary "
-                f"this parser reads, so the names in it may not all be kept out: {error.error_count()} "
-                f"problems, first {_first_problem(error)}"
-            )
-            raw = stored.summary.get("artist_name") if isinstance(stored.summary, Mapping) else None
-            names += [raw] if isinstance(raw, str) and raw.strip() else []
-    return KeptOutNames(list(dict.fromkeys(names)), unreadable)
-
-
-def _first_problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    return f"{'.'.join(str(part) for part in first['loc']) or '(root)'}: {first['msg']}"
-
-
-# --- training_prompts ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ArtistItems:
-    """An artist's items in some statuses, with what captions and datasets are made from: the summary JSON
-    of each item's set (by item id; validated where it is used), the artist's master schema and the names
-    kept out of its captions."""
-
-    artist: Artist
-    items: list[TrainingItem]
-    summaries: dict[UUID, dict[str, Any]]
-    master_schema: dict[str, Any]
-    kept_out: KeptOutNames
-
-
-def _load_items(
-    context: dg.AssetExecutionContext,
-    database: DatabaseResource,
-    slug: str,
-    statuses: Sequence[training_items.Status],
-) -> ArtistItems:
-    with database.transaction() as conn:
-        artist = _artist(conn, slug)
-        items = training_items.items_with_status(conn, artist.id, statuses)
-        linked = training_items.linked_summaries(conn, items)
-        master_schema = _master_schema(conn, artist.id)
-        kept_out = _names_to_keep_out(conn, artist, master_schema)
-    for problem in kept_out.unreadable:
-        context.log.warning(f"{slug}: {problem}")
-    return ArtistItems(artist, items, linked, master_schema, kept_out)
 
 
 def _caption_for(writer: PromptWriter, item: TrainingItem, queue: ArtistItems) -> Caption:
@@ -239,7 +130,7 @@ def training_prompts(
 ) -> dg.MaterializeResult:
     slug = context.partition_key
     writer = prompt_writer.writer()
-    queue = _load_items(context, database, slug, ["needs_prompt"])
+    queue = load_items(context, database, slug, ["needs_prompt"])
     backend = storage.backend()
     ready: list[TrainingItem] = []
     failures: dict[str, str] = {}
@@ -337,15 +228,14 @@ def _dataset_version(manifest: DatasetManifest, items: Sequence[TrainingItem]) -
 @dg.asset(
     partitions_def=artist_partitions,
     deps=[training_prompts],
-    io_manager_key="storage_io_manager",
-    output_required=False,
+    output_required=False,  # no ready items: no dataset, no materialization
     group_name="training",
     kinds={"python", "storage"},
     code_version=DATASET_CODE_VERSION,
     description=(
         "A MusicGen dataset zip of the artist's ready training items (audiocraft manifests, MusicInfo "
-        "sidecars and dset yaml; HF audiofolder metadata; dataset card; provenance) at "
-        "artists/{slug}/datasets/dataset-{timestamp}.zip. Items become exported only once the zip is stored; "
+        "sidecars and dset yaml; HF audiofolder metadata; dataset card; provenance), stored at "
+        "artists/{slug}/datasets/dataset-{timestamp}.zip; then its items become exported. "
         "a re-run zips only items not yet exported unless `full_rebuild: true`."
     ),
 )
@@ -354,7 +244,7 @@ def training_dataset(
     config: TrainingDatasetConfig,
     database: DatabaseResource,
     storage: StorageResource,
-) -> Iterator[dg.Output]:
+) -> Iterator[dg.MaterializeResult]:
     slug = context.partition_key
     with _one_build_per_artist(database, slug):
         yield from _build_dataset(context, config, database, storage, slug)
@@ -362,12 +252,12 @@ def training_dataset(
 
 @contextmanager
 def _one_build_per_artist(database: DatabaseResource, slug: str) -> Iterator[None]:
-    """Hold the artist's dataset-build lock from loading the items until they are marked exported (the IO
-    manager stores the zip before the asset's generator resumes). Zip names are chosen before the zip is
-    stored, so two overlapping builds would otherwise take the same name and one zip would replace the
-    other. A second build fails at once rather than waiting, as it may run inside the first's process."""
+    """Hold the artist's dataset-build lock from loading the items until they are marked exported. Zip
+    names are chosen before the zip is stored, so two overlapping builds would otherwise take the same name
+    and one zip would replace the other. A second build fails at once rather than waiting, as it may run
+    inside the first's process."""
     with connect(database.resolved_url(), autocommit=True) as conn:
-        if not training_items.lock_dataset_builds(conn, _artist(conn, slug).id):
+        if not training_items.lock_dataset_builds(conn, artist_by_slug(conn, slug).id):
             raise dg.Failure(
                 f"{slug}: another training_dataset run is building this artist's dataset; this run built "
                 "and changed nothing. Run it again once that one has finished."
@@ -381,38 +271,31 @@ def _build_dataset(
     database: DatabaseResource,
     storage: StorageResource,
     slug: str,
-) -> Iterator[dg.Output]:
-    data = _load_items(context, database, slug, ["ready", "exported"] if config.full_rebuild else ["ready"])
+) -> Iterator[dg.MaterializeResult]:
+    data = load_items(context, database, slug, ["ready", "exported"] if config.full_rebuild else ["ready"])
     if not data.items:
         context.log.info(f"{slug}: no training items to export; no dataset written")
         return
-    created_at, zip_path = _free_zip_path(storage.backend(), slug)
-    directory, zip_name = zip_path.rsplit("/", 1)
+    backend = storage.backend()
+    created_at, zip_path = _free_zip_path(backend, slug)
     workdir = Path(tempfile.mkdtemp(prefix="dawa-dataset-"))
     try:
-        manifest = _build_zip(context, data, workdir / zip_name, created_at, zip_path, storage, config)
-    except BaseException:
+        local_zip = workdir / zip_path.rsplit("/", 1)[1]
+        manifest = _build_zip(context, data, local_zip, created_at, zip_path, storage, config)
+        size_bytes = local_zip.stat().st_size
+        backend.put_file(zip_path, local_zip, layout.content_type_of(zip_path))
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    item_ids = [item.id for item in data.items]
-
-    def mark_exported() -> None:
-        with database.transaction() as conn:
-            training_items.mark_exported(conn, item_ids)
-
-    artifact = StorageArtifact(
-        directory=directory, files={zip_name: workdir / zip_name}, on_published=mark_exported
-    )
-    # The temporary zip goes once the IO manager is done with the artifact, whether it stored it or not.
-    weakref.finalize(artifact, shutil.rmtree, workdir, True)
-    yield dg.Output(
-        artifact,
+    # Only a stored zip exports its items.
+    with database.transaction() as conn:
+        training_items.mark_exported(conn, [item.id for item in data.items])
+    yield dg.MaterializeResult(
         metadata={
-            "items": len(item_ids),
+            "items": len(data.items),
             "train_seconds": dg.MetadataValue.float(manifest.train_seconds),
             "valid_seconds": dg.MetadataValue.float(manifest.valid_seconds),
             "zip_path": dg.MetadataValue.path(zip_path),
-            "size_bytes": (workdir / zip_name).stat().st_size,
+            "size_bytes": size_bytes,
             "full_rebuild": config.full_rebuild,
             "dawa/provenance": dg.MetadataValue.json(
                 _dataset_provenance(context, data, zip_path, config, manifest)
@@ -497,54 +380,3 @@ def _build_zip(
         raise dg.Failure(f"{data.artist.slug}: dataset not built: {error}") from error
     finally:
         shutil.rmtree(audio_folder, ignore_errors=True)
-
-
-# --- check -----------------------------------------------------------------------------------------------
-
-
-def latest_dataset_path(backend: StorageBackend, slug: str) -> str | None:
-    """The newest dataset zip of the artist (timestamped names sort in time order), or None."""
-    folder = f"{layout.artist_prefix(slug)}{layout.DATASETS}/"
-    zips = [o.path for o in backend.list(folder) if o.path.endswith(".zip")]
-    return max(zips, default=None)
-
-
-@dg.asset_check(
-    asset=training_dataset,
-    partitions_def=artist_partitions,
-    description=(
-        "The newest stored dataset zip opens the way audiocraft and HF audiofolder read it: every manifest "
-        "path present, every MusicInfo field, durations matching the decoded audio, captions within the "
-        "rules and naming no one."
-    ),
-)
-def dataset_zip_valid(
-    context: dg.AssetCheckExecutionContext, database: DatabaseResource, storage: StorageResource
-) -> dg.AssetCheckResult:
-    backend = storage.backend()
-    problems: dict[str, list[str]] = {}
-    checked: dict[str, str | None] = {}
-    for slug in context.partition_keys:
-        path = checked[slug] = latest_dataset_path(backend, slug)
-        if path is None:
-            problems[slug] = ["no dataset zip stored"]
-            continue
-        with database.transaction() as conn:
-            artist = _artist(conn, slug)
-            kept_out = _names_to_keep_out(conn, artist, _master_schema(conn, artist.id))
-        with tempfile.TemporaryDirectory(prefix="dawa-dataset-check-") as folder:
-            local = Path(folder) / "dataset.zip"
-            backend.download(path, local)
-            found = kept_out.unreadable + check_dataset_zip(local, forbidden_names=kept_out.names)
-        if found:
-            problems[slug] = found
-    return dg.AssetCheckResult(
-        passed=not problems,
-        metadata={
-            "zips_checked": dg.MetadataValue.json(checked),
-            "problems": dg.MetadataValue.json(problems),
-        },
-    )
-
-
-training_checks = [dataset_zip_valid]

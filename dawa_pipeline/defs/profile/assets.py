@@ -18,13 +18,14 @@ import psycopg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
-from dawa_pipeline.assets.ingest import als_summary
 from dawa_pipeline.db import artists, profiles, summaries
 from dawa_pipeline.db.artists import Artist
 from dawa_pipeline.db.profiles import ProfileWrite
 from dawa_pipeline.db.summaries import StoredSummary
-from dawa_pipeline.io_managers import TABLE_METADATA_KEY, StorageArtifact
-from dawa_pipeline.partitions import artist_partitions
+from dawa_pipeline.defs.ingest.assets import als_summary
+from dawa_pipeline.defs.partitions import artist_partitions
+from dawa_pipeline.defs.provenance import provenance_stamp
+from dawa_pipeline.defs.resources import TABLE_METADATA_KEY, DatabaseResource, StorageArtifact
 from dawa_pipeline.profile import (
     Fingerprint,
     MasterSchemaError,
@@ -33,10 +34,7 @@ from dawa_pipeline.profile import (
     refresh_master_schema,
     render_fingerprint_chart,
     skeleton_master_schema,
-    validate_master_schema,
 )
-from dawa_pipeline.provenance import provenance_stamp
-from dawa_pipeline.resources import DatabaseResource
 from dawa_pipeline.storage import layout
 
 # Bump when the fingerprint, chart or refresh rules change, so Dagster marks every artist's profile stale.
@@ -275,35 +273,4 @@ def artist_master_schema(
     )
 
 
-@dg.asset_check(
-    asset=artist_master_schema,
-    partitions_def=artist_partitions,
-    description=(
-        "The stored master_schema fits the seed's ArtistMasterSchema (present sections complete and "
-        "well-typed). Fails listing the path of each problem; the stored data is never changed by it."
-    ),
-)
-def master_schema_valid(
-    context: dg.AssetCheckExecutionContext, database: DatabaseResource
-) -> dg.AssetCheckResult:
-    problems: dict[str, list[str]] = {}
-    with database.transaction() as conn:
-        for slug in context.partition_keys:
-            artist = artists.get_artist(conn, slug=slug)
-            stored = profiles.get_profile(conn, artist.id) if artist else None
-            if stored is None:
-                problems[slug] = ["no artist_profiles row"]
-            elif found := validate_master_schema(stored.master_schema):
-                problems[slug] = [f"{p.path}: {p.message}" for p in found]
-    return dg.AssetCheckResult(
-        passed=not problems,
-        description="; ".join(f"{slug}: {', '.join(found)}" for slug, found in problems.items()) or None,
-        metadata={
-            "partitions_checked": len(context.partition_keys),
-            "problems": dg.MetadataValue.json(problems),
-        },
-    )
-
-
 profile_assets = [daw_fingerprint, fingerprint_chart, artist_master_schema]
-profile_checks = [master_schema_valid]

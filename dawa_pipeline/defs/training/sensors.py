@@ -14,12 +14,12 @@ from uuid import UUID
 
 import dagster as dg
 
-from dawa_pipeline.assets.training import training_prompts
 from dawa_pipeline.db import artists, training_items
 from dawa_pipeline.db.training_items import TransitionRefused
-from dawa_pipeline.partitions import artist_partitions
-from dawa_pipeline.resources import DatabaseResource, StorageResource
-from dawa_pipeline.sensors import UploadCursor, artist_slugs
+from dawa_pipeline.defs.listing import ListingCursor, artist_slugs
+from dawa_pipeline.defs.partitions import artist_partitions
+from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.training.assets import training_prompts
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend, StorageError, StoredObject
 from dawa_pipeline.training.audio import AudioInfo, AudioRejected, inspect_audio_stream
@@ -38,16 +38,16 @@ class AudioOutcome:
 
 
 def pending_audio(
-    objects: list[StoredObject], cursor: UploadCursor, limit: int, awaiting: Collection[str]
+    objects: list[StoredObject], cursor: ListingCursor, limit: int, awaiting: Collection[str]
 ) -> list[StoredObject]:
     """Training audio modified after the cursor, or for an item still awaiting its audio (a copy that kept an
     older modification time, e.g. `rsync -a`), oldest first, at most `limit` of them."""
     pending = []
     for obj in objects:
         ref = layout.parse_training_audio_path(obj.path)
-        if ref is not None and (UploadCursor.of(obj) > cursor or ref.item_id in awaiting):
+        if ref is not None and (ListingCursor.of(obj) > cursor or ref.item_id in awaiting):
             pending.append(obj)
-    pending.sort(key=UploadCursor.of)
+    pending.sort(key=ListingCursor.of)
     return pending[:limit]
 
 
@@ -113,7 +113,7 @@ def _inspect(backend: StorageBackend, path: str) -> AudioInfo:
 def training_audio_sensor(
     context: dg.SensorEvaluationContext, storage: StorageResource, database: DatabaseResource
 ) -> dg.SensorResult:
-    cursor = UploadCursor.parse(context.cursor)
+    cursor = ListingCursor.parse(context.cursor)
     backend = storage.backend()
     audio = [
         o
@@ -152,5 +152,5 @@ def training_audio_sensor(
             for slug, files in sorted(queued.items())
         ],
         dynamic_partitions_requests=[artist_partitions.build_add_request(new_artists)] if new_artists else [],
-        cursor=max(cursor, UploadCursor.of(batch[-1])).dump(),
+        cursor=max(cursor, ListingCursor.of(batch[-1])).dump(),
     )

@@ -10,10 +10,10 @@ import dagster as dg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
-from dawa_pipeline.assets.ingest import als_summary, als_summary_export, stored_summaries
 from dawa_pipeline.db.summaries import StoredSummary
-from dawa_pipeline.partitions import set_partitions
-from dawa_pipeline.resources import DatabaseResource, StorageResource
+from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, stored_summaries
+from dawa_pipeline.defs.partitions import set_partitions
+from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import ObjectNotFound
 from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
@@ -130,6 +130,3 @@ def timeline_picture_exists(
     context: dg.AssetCheckExecutionContext, database: DatabaseResource, storage: StorageResource
 ) -> dg.AssetCheckResult:
     return _result(context.partition_keys, timeline_problems(database, storage, context.partition_keys))
-
-
-ingest_checks = [summary_fits_seed, export_matches_row, timeline_picture_exists]

@@ -1,0 +1,35 @@
+"""What the storage-watching sensors share: their cursor over listings and the artist folders they scan."""
+
+import json
+from dataclasses import dataclass
+
+from dawa_pipeline.storage import layout
+from dawa_pipeline.storage.backend import StorageBackend, StoredObject
+
+
+@dataclass(frozen=True, order=True)
+class ListingCursor:
+    """High-water mark over (modification time, path) of a storage listing: everything at or before it was
+    already seen."""
+
+    updated_at: str = ""
+    path: str = ""
+
+    @classmethod
+    def parse(cls, raw: str | None) -> "ListingCursor":
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(updated_at=data["updated_at"], path=data["path"])
+
+    def dump(self) -> str:
+        return json.dumps({"updated_at": self.updated_at, "path": self.path})
+
+    @classmethod
+    def of(cls, obj: StoredObject) -> "ListingCursor":
+        return cls(updated_at=obj.updated_at.isoformat(), path=obj.path)
+
+
+def artist_slugs(backend: StorageBackend) -> list[str]:
+    """The artist folders under artists/ (one cheap listing); folders that are not slugs are no artist's."""
+    return [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
