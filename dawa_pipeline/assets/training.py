@@ -50,9 +50,9 @@ from dawa_pipeline.training.dataset import (
     DatasetError,
     DatasetItem,
     DatasetManifest,
-    check_dataset_zip,
     write_dataset_zip,
 )
+from dawa_pipeline.training.dataset_check import check_dataset_zip
 from dawa_pipeline.training.offline_writer import OfflineWriter
 
 CAPTION_JSON = "caption.json"

@@ -22,7 +22,7 @@ from dawa_pipeline.db.connection import connect
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.storage import layout
 from dawa_pipeline.training.captions import SYSTEM_PROMPT_VERSION, Caption, CaptionContext
-from dawa_pipeline.training.dataset import check_dataset_zip
+from dawa_pipeline.training.dataset_check import check_dataset_zip
 from dawa_pipeline.training.offline_writer import OfflineWriter
 from dawa_pipeline.training_sensors import training_audio_sensor
 
