@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dawa_pipeline.demo.als_builder import (
+from dawa_pipeline.demo.live_set.build import write_set
+from dawa_pipeline.demo.live_set.spec import (
     Chain,
     Clip,
     Device,
@@ -31,7 +32,6 @@ from dawa_pipeline.demo.als_builder import (
     Scene,
     SetSpec,
     Track,
-    write_set,
 )
 
 _SCALE_STEPS = {

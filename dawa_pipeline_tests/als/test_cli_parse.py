@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dawa_pipeline.demo.als_builder import Plugin, SetSpec, Track, write_set
+from dawa_pipeline.demo.live_set.build import write_set
+from dawa_pipeline.demo.live_set.spec import Plugin, SetSpec, Track
 
 DAWA = Path(sys.executable).with_name("dawa")
 

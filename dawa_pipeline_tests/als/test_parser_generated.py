@@ -1,4 +1,4 @@
-"""Each summary rule on generated sets (dawa_pipeline.demo.als_builder), across the Live versions."""
+"""Each summary rule on generated sets (dawa_pipeline.demo.live_set), across the Live versions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from dawa_pipeline.als import parse_als, parse_id
 from dawa_pipeline.als.models import AlsSummary
-from dawa_pipeline.demo.als_builder import (
+from dawa_pipeline.demo.live_set.build import build_set, write_set
+from dawa_pipeline.demo.live_set.spec import (
     Chain,
     Clip,
     Device,
@@ -26,8 +27,6 @@ from dawa_pipeline.demo.als_builder import (
     SetSpec,
     TakeLane,
     Track,
-    build_set,
-    write_set,
 )
 
 VERSIONS = ("10", "11", "12", "12.1", "12.3")

@@ -22,7 +22,8 @@ from dawa_pipeline.als.errors import (
     MissingElement,
     NotAnAbletonSet,
 )
-from dawa_pipeline.demo.als_builder import SetSpec, build_set
+from dawa_pipeline.demo.live_set.build import build_set
+from dawa_pipeline.demo.live_set.spec import SetSpec
 
 DAWA = Path(sys.executable).with_name("dawa")
 _LIVE_SET_HEAD = (

@@ -9,7 +9,8 @@ import pytest
 
 from dawa_pipeline.cli import main
 from dawa_pipeline.db.connection import connect
-from dawa_pipeline.demo.als_builder import SetSpec, Track, write_set
+from dawa_pipeline.demo.live_set.build import write_set
+from dawa_pipeline.demo.live_set.spec import SetSpec, Track
 from dawa_pipeline.storage.local import LocalStorage
 
 

@@ -3,7 +3,9 @@ items, so each test states only the facts it is about."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import summary_factory
@@ -13,10 +15,12 @@ from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.training.audio import inspect_audio
 from dawa_pipeline.training.captions import caption_context
-from dawa_pipeline.training.dataset import DatasetItem
+from dawa_pipeline.training.dataset import DatasetItem, build_dataset_zip
 from dawa_pipeline.training.offline_writer import OfflineWriter
 
 ARTIST = "Nova Vale"
+CREATED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+"""When the tests' dataset zips are built."""
 
 
 def summary(
@@ -100,3 +104,12 @@ def dataset_item(
         key=key,
         bpm=bpm,
     )
+
+
+def dataset_zip(items: Sequence[DatasetItem], **options: Any) -> bytes:
+    """The zip `build_dataset_zip` writes for `items` of ARTIST at CREATED, in memory."""
+    out = io.BytesIO()
+    build_dataset_zip(
+        items, out, artist_name=ARTIST, created_at=CREATED, provenance={"run_id": "r1"}, **options
+    )
+    return out.getvalue()

@@ -25,7 +25,7 @@ from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio
 from dawa_pipeline.storage import layout
 from dawa_pipeline.training.captions import SYSTEM_PROMPT_VERSION, Caption, CaptionContext
-from dawa_pipeline.training.dataset import check_dataset_zip
+from dawa_pipeline.training.dataset_check import check_dataset_zip
 from dawa_pipeline.training.offline_writer import OfflineWriter
 
 SLUG = "nightshift-atlas"

@@ -11,7 +11,7 @@ from dawa_pipeline.defs.training.assets import training_dataset
 from dawa_pipeline.defs.training.items import artist_by_slug, master_schema_of, names_to_keep_out
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend
-from dawa_pipeline.training.dataset import check_dataset_zip
+from dawa_pipeline.training.dataset_check import check_dataset_zip
 
 
 def latest_dataset_path(backend: StorageBackend, slug: str) -> str | None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from dawa_pipeline.demo.als_builder import (
-    DEFAULT_TIME,
+from dawa_pipeline.demo.live_set.build import build_set, write_set
+from dawa_pipeline.demo.live_set.spec import (
     BuildError,
     Chain,
     Clip,
@@ -28,10 +28,9 @@ from dawa_pipeline.demo.als_builder import (
     SetSpec,
     TakeLane,
     Track,
-    build_set,
-    encode_time_signature,
-    write_set,
 )
+from dawa_pipeline.demo.live_set.tracks import DEFAULT_TIME
+from dawa_pipeline.demo.live_set.xml_writer import encode_time_signature
 
 VERSIONS = ["10", "11", "12", "12.1", "12.3"]
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
