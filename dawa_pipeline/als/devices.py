@@ -88,4 +88,3 @@ def plugin_key(name: str) -> str:
 def in_family(name: str, families: tuple[str, ...]) -> bool:
     """Whether a plug-in name starts like one of `families` ('Kick 2' is in KICK_PLUGINS)."""
     return plugin_key(name).startswith(families)
-

@@ -390,3 +390,52 @@ def test_sets_without_plugins_leave_the_field_empty_and_say_why() -> None:
     )
     assert "core_synth_palette" not in fingerprint.missing_evidence
     assert "| frequent_plugins_tools | no plug-in in any set" in describe_missing_evidence(fingerprint)
+
+
+def test_drums_and_bass_from_pads_clips_note_range_sidechain_and_groups() -> None:
+    """Real sets name their drums on Drum Rack pads and clips, not tracks ("1-Drum Rack", "2-MIDI"); their
+    bass shows in the notes' register and the sidechain from the kick."""
+    beat = summary(
+        "Beat",
+        tracks=[
+            track("Drums", "Group"),
+            track("1-Drum Rack", devices=["DrumGroupDevice"], pads=["Kick 808", "Snare 808", "Clap 808"]),
+            track(
+                "2-MIDI",
+                devices=["Operator", "Compressor2"],
+                notes=(31, 36, 43),
+                sidechain_from=["1-Drum Rack"],
+            ),
+            track("3-MIDI", devices=["Drift"], notes=(60, 67, 72), clips=["hat loop"], group="Drums"),
+        ],
+        plugins=[plugin("Kick 2", "4-Kick", "instrument")],
+    )
+    plain = summary("Plain", tracks=[track("Keys", devices=["Operator"], notes=(60, 64, 72))])
+    aggregates = compute_fingerprint([beat, plain]).aggregates
+
+    assert aggregates.drum_palette.kick_character == [
+        "kicks (named tracks, clips, pads or samples) in 1 of 2 sets",
+        "808 kick/bass in 1 of 2 sets",
+        "kick synth Kick 2 in 1 of 2 sets",
+    ]
+    assert aggregates.drum_palette.snare_clap_character[:2] == [
+        "claps in 1 of 2 sets",
+        "snares in 1 of 2 sets",
+    ]
+    assert aggregates.drum_palette.percussion_notes == [
+        "Drum Rack in 1 of 2 sets",
+        "drums grouped on a drum bus in 1 of 2 sets",
+        "hi-hats in 1 of 2 sets",
+    ]
+    assert aggregates.bass_workflow == [
+        "MIDI parts in the bass register (median note C0-B1) in 1 of 2 sets",
+        "sidechain keyed from the kick or drums in 1 of 2 sets",
+        "bass from Operator in 1 of 2 sets",
+        "bass through Compressor in 1 of 2 sets",
+    ]
+    # Kick 2 is a drum machine, not a synth; Operator and Drift are.
+    assert aggregates.core_synth_palette == [
+        "Operator in all 2 sets",
+        "Drift in 1 of 2 sets",
+    ]
+    assert "sidechain routing between tracks in 1 of 2 sets" in aggregates.arrangement_habits
