@@ -14,6 +14,7 @@ from dawa_pipeline.als.models import (
     Key,
     LiveVersion,
     Locator,
+    NoteRange,
     Overview,
     ParserInfo,
     PluginInstance,
@@ -41,8 +42,13 @@ def track(
     automation: bool = False,
     level: int = 0,
     group: str | None = None,
+    clips: Sequence[str] = (),
+    pads: Sequence[str] = (),
+    notes: tuple[int, int, int] | None = None,
+    sidechain_from: Sequence[str] = (),
 ) -> TrackDetail:
-    """A track with native `devices`, plugin names, sample files and arrangement clips at `spans` (beats)."""
+    """A track with native `devices`, plugin names, sample files, arrangement clips at `spans` (beats), clip
+    names, Drum Rack pad names, `notes` as (lowest, median, highest) pitch and sidechain sources."""
     return TrackDetail(
         name=name,
         type=type,
@@ -59,6 +65,10 @@ def track(
         plugins=list(plugins),
         sample_files=list(samples),
         arrangement_clip_spans=list(spans),
+        clip_names=list(clips),
+        drum_pads=list(pads),
+        note_range=None if notes is None else NoteRange(low=notes[0], median=notes[1], high=notes[2]),
+        sidechain_from=list(sidechain_from),
     )
 
 

@@ -25,7 +25,15 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from dawa_pipeline.als.devices import DRUM_RACK_TAG, device_name
+from dawa_pipeline.als.devices import (
+    AMP_PLUGINS,
+    DRUM_PLUGINS,
+    DRUM_RACK_TAG,
+    SAMPLER_PLUGINS,
+    SYNTH_PLUGINS,
+    device_name,
+    plugin_key,
+)
 from dawa_pipeline.als.models import Groove, Key, Overview, PluginInstance, SampleRef, TrackDetail
 
 GENRE_LABELS: tuple[str, ...] = (
@@ -92,20 +100,6 @@ _NATIVE_SAMPLERS = _named("OriginalSimpler", "MultiSampler")
 _NATIVE_DRUM_DEVICES = _named(DRUM_RACK_TAG, "InstrumentImpulse")
 _NATIVE_AMPS = _named("Amp", "Cabinet")
 
-# Plugin families, matched as prefixes of the plugin name reduced to lowercase letters and digits.
-_SYNTH_PLUGINS = (
-    "serum", "vital", "diva", "massive", "sylenth", "spire", "zebra", "pigments", "omnisphere", "nexus",
-    "phaseplant", "hive", "dune", "avenger", "analoglab", "pro53", "triplecheese", "bazille", "mpowersynth",
-    "albino", "rapture", "repro", "razor", "monark", "harmor", "sytrus", "3xosc", "synthmaster", "obxd",
-    "surge", "dexed", "helm", "talunolx", "talnoizemaker", "minilogue", "prophet", "jup8", "minimoog",
-)  # fmt: skip
-_DRUM_PLUGINS = (
-    "microtonic", "kick2", "kick3", "punchbd", "battery", "maschine", "drumazon", "nerve", "geist",
-    "addictivedrums", "superiordrummer", "ezdrummer", "bfd", "sitala",
-)  # fmt: skip
-_SAMPLER_PLUGINS = ("seratosample", "sp1200", "talsampler")
-_AMP_PLUGINS = ("guitarrig", "amplitube", "neuraldsp", "bias", "helix")
-
 
 # Typical tempo of each genre, in BPM. Cited as support when a name gives the genre.
 _GENRE_TEMPOS: dict[str, tuple[float, float]] = {
@@ -159,10 +153,6 @@ def _words_regex(pattern: str) -> re.Pattern[str]:
 def _says(pattern: str, name: str) -> bool:
     regex = _words_regex(pattern)
     return any(regex.search(form) for form in _word_forms(name))
-
-
-def _plugin_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _quoted(names: Sequence[str]) -> str:
@@ -262,7 +252,7 @@ class _SetFacts:
         for plugin in self.plugins:
             if within is not None and plugin.track not in within:
                 continue
-            if _plugin_key(plugin.name).startswith(tuple(families)):
+            if plugin_key(plugin.name).startswith(tuple(families)):
                 tracks = found.setdefault(plugin.name, [])
                 if plugin.track not in tracks:
                     tracks.append(plugin.track)
@@ -292,7 +282,7 @@ def _named_evidence(things: Sequence[_NamedThing], what: str = "") -> list[str]:
 
 def _drum_evidence(facts: _SetFacts) -> list[str]:
     evidence = _on_tracks(facts.tracks_with_devices(_NATIVE_DRUM_DEVICES))
-    evidence += _on_tracks(facts.tracks_with_plugins(_DRUM_PLUGINS))
+    evidence += _on_tracks(facts.tracks_with_plugins(DRUM_PLUGINS))
     drum_names = _unique(t.name for t in facts.naming(_DRUM_WORDS))
     if len(drum_names) >= 2:  # one stray 'hat' sample is not a drum part
         evidence.append(f"drum names: {_quoted(drum_names)}")
@@ -365,7 +355,7 @@ def _sampler_evidence(facts: _SetFacts) -> list[str]:
     """Samplers playing material (not drum pads): Simpler/Sampler on tracks without drum devices, loops."""
     melodic = facts.tracks_with_devices(_NATIVE_SAMPLERS, within=facts.other_tracks)
     evidence = [f"{line} without a drum rack" for line in _on_tracks(melodic)]
-    evidence += _on_tracks(facts.tracks_with_plugins(_SAMPLER_PLUGINS))
+    evidence += _on_tracks(facts.tracks_with_plugins(SAMPLER_PLUGINS))
     loops = [t.name for t in facts.naming(_LOOP_WORDS) if t.kind == "sample"]
     if loops:
         evidence.append(f"{_plural(len(loops), 'sample loop')} ({_quoted(loops)})")
@@ -378,7 +368,7 @@ def _synth_evidence(facts: _SetFacts) -> list[str]:
     """Synths on two or more tracks and on at least half the MIDI tracks (drum synths in drum racks aside)."""
     synths = {
         **facts.tracks_with_devices(_NATIVE_SYNTHS, within=facts.other_tracks),
-        **facts.tracks_with_plugins(_SYNTH_PLUGINS, within=facts.other_tracks),
+        **facts.tracks_with_plugins(SYNTH_PLUGINS, within=facts.other_tracks),
     }
     synth_tracks = {track for tracks in synths.values() for track in tracks}
     midi_tracks = [t for t in facts.music_tracks if t.type == "MIDI"]
@@ -390,7 +380,7 @@ def _synth_evidence(facts: _SetFacts) -> list[str]:
 def _live_instrument_evidence(facts: _SetFacts) -> list[str]:
     """Amps on audio tracks (on a synth they are sound design) and instrument names of audio tracks."""
     evidence = _on_tracks(facts.tracks_with_devices(_NATIVE_AMPS, within=facts.audio_tracks))
-    evidence += _on_tracks(facts.tracks_with_plugins(_AMP_PLUGINS, within=facts.audio_tracks))
+    evidence += _on_tracks(facts.tracks_with_plugins(AMP_PLUGINS, within=facts.audio_tracks))
     audio_tracks = [t for t in facts.music_tracks if t.type == "Audio"]
     audio_names = [t.name for t in audio_tracks] + [_stem(f) for t in audio_tracks for f in t.sample_files]
     played = _unique(name for name in audio_names if _says(_LIVE_INSTRUMENT_WORDS, name))

@@ -11,6 +11,13 @@ from collections.abc import Sequence
 from dawa_pipeline.als.models import Key
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def note_name(pitch: int) -> str:
+    """A MIDI pitch as Live names it: 60 is C3, 24 is C0."""
+    return f"{PITCH_CLASSES[pitch % 12]}{pitch // 12 - 2}"
+
+
 # Live 12 stores the scale as an index into its scale menu. Public sources agree on every position but
 # 21-23: this order is the menu's (Max for Live scale menus, .als readers); Live's Song.scale_name docstring
 # lists Bhairav, Hungarian Minor, 8-Tone Spanish there. No corpus set saves those three to settle it.

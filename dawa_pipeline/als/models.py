@@ -116,6 +116,14 @@ class PluginInstance(_Strict):
     track: str
 
 
+class NoteRange(_Strict):
+    """Lowest, median (by note count) and highest MIDI pitch of a pitched track's notes; Live calls 60 C3."""
+
+    low: int
+    median: int
+    high: int
+
+
 class TrackDetail(_Strict):
     """Per-track facts beyond the seed's `track_breakdown` (every track kind, master included)."""
 
@@ -137,6 +145,12 @@ class TrackDetail(_Strict):
     color: int | None = None
     arrangement_clip_spans: list[tuple[float, float]] = Field(
         default_factory=list, description="(start, end) in beats of each arrangement clip, for the timeline"
+    )
+    clip_names: list[str] = Field(default_factory=list, description="distinct clip names (at most 32)")
+    drum_pads: list[str] = Field(default_factory=list, description="Drum Rack pad (chain) names, in order")
+    note_range: NoteRange | None = Field(default=None, description="pitches played; None on drum racks")
+    sidechain_from: list[str] = Field(
+        default_factory=list, description="tracks keying a sidechain input that is on (by display name)"
     )
 
 

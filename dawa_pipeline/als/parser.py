@@ -32,7 +32,7 @@ from dawa_pipeline.als.summary import Identification, SetFacts, build_summary
 from dawa_pipeline.als.tracks import StreamedEvents, analyse_track, read_event, read_master
 
 PARSER_NAME = "dawa-als-stream"
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 # Entities, DTDs and the network off; libxml2's own limits (depth 256, 10 MB text nodes) on.
 _HARDENED = {

@@ -20,6 +20,7 @@ from dawa_pipeline.als.models import (
     HierarchyNode,
     LiveVersion,
     Locator,
+    NoteRange,
     Overview,
     ParserInfo,
     PluginInstance,
@@ -188,12 +189,25 @@ def _arrangement(tracks: list[TrackFacts], tempo: float, time_signature: str) ->
     )
 
 
+def _note_range(pitch_counts: Counter[int]) -> NoteRange | None:
+    if not pitch_counts:
+        return None
+    pitches = sorted(pitch_counts)
+    half, seen = (pitch_counts.total() + 1) // 2, 0
+    for pitch in pitches:
+        seen += pitch_counts[pitch]
+        if seen >= half:
+            return NoteRange(low=pitches[0], median=pitch, high=pitches[-1])
+    raise AssertionError("unreachable: the counts add up to their total")
+
+
 def build_summary(facts: SetFacts, ident: Identification, source: SourceFacts) -> AlsSummary:
     assert facts.master is not None and facts.master_mixer is not None
     mixer = facts.master_mixer
     all_tracks = [*facts.tracks, facts.master]
     names = _display_names(facts)
     nesting = [*_levels_and_parents(facts.tracks), (0, None)]
+    names_by_id = {t.id: name for t, name in zip(all_tracks, names, strict=True) if t.id is not None}
     samples = _SampleIndex()
     details: list[TrackDetail] = []
     plugins: list[PluginInstance] = []
@@ -226,6 +240,10 @@ def build_summary(facts: SetFacts, ident: Identification, source: SourceFacts) -
                 midi_note_count=track.midi_note_count,
                 color=track.color,
                 arrangement_clip_spans=track.arrangement_spans,
+                clip_names=track.clip_names,
+                drum_pads=track.drum_pads,
+                note_range=_note_range(track.pitch_counts),
+                sidechain_from=[names_by_id[i] for i in track.sidechain_source_ids if i in names_by_id],
             )
         )
 

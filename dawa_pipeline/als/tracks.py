@@ -4,6 +4,8 @@ once it has been read completely, then frees it, so nothing here sees more than 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -35,11 +37,19 @@ class TrackFacts:
     # Duration-weighted pitch classes for the key estimate; zero on drum-rack tracks (pads are not pitches).
     pitch_weights: list[float] = field(default_factory=lambda: [0.0] * 12)
     pitched_notes: int = 0
+    # Enabled notes per MIDI pitch on pitched tracks (not drum racks), for the note range.
+    pitch_counts: Counter[int] = field(default_factory=Counter)
+    clip_names: list[str] = field(default_factory=list)
+    drum_pads: list[str] = field(default_factory=list)
+    # Id of each track feeding a sidechain input that is switched on, in device order.
+    sidechain_source_ids: list[str] = field(default_factory=list)
     clip_scales: list[ScaleSetting] = field(default_factory=list)
     arrangement_spans: list[tuple[float, float]] = field(default_factory=list)
 
 
 MAX_CHANGE_POINTS = 1000
+MAX_CLIP_NAMES = 32  # distinct clip names kept per track: enough to read what a track plays
+_SIDECHAIN_TRACK = re.compile(r"^AudioIn/Track\.(\d+)/")
 DEFAULT_SIGNATURE = 201  # 4/4, for a mixer without a time-signature parameter
 
 TimedValue = tuple[float, float]  # (time, value); tuples because tempo maps can hold 100k points
@@ -106,6 +116,44 @@ def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool) -> None:
                 if pitched and pitch is not None:
                     facts.pitch_weights[pitch % 12] += xp.as_float(note.get("Duration")) or 0.0
                     facts.pitched_notes += 1
+                    facts.pitch_counts[pitch] += 1
+
+
+def _clip_names(clips: list[Element]) -> list[str]:
+    """Distinct non-empty clip names in order, at most MAX_CLIP_NAMES."""
+    names: dict[str, None] = {}
+    for clip in clips:
+        name = (xp.value(clip, xp.CLIP_NAME) or "").strip()
+        if name:
+            names.setdefault(name, None)
+            if len(names) == MAX_CLIP_NAMES:
+                break
+    return list(names)
+
+
+def _read_device_names(facts: TrackFacts, device: Element) -> None:
+    """Drum Rack pad names, and the source track of a sidechain input that is switched on."""
+    if device.tag == xp.DRUM_RACK_TAG:
+        for pad in device.iterfind(xp.DRUM_PADS):
+            name = _stored_name(pad)
+            if name and name not in facts.drum_pads:
+                facts.drum_pads.append(name)
+    sidechain = device.find(xp.SIDECHAIN)
+    switch = None if sidechain is None else sidechain.find(xp.SIDECHAIN_ON)
+    if switch is None or not _switched_on(switch):
+        return
+    source = _SIDECHAIN_TRACK.match(xp.value(sidechain, xp.SIDECHAIN_SOURCE) or "")
+    if source is not None and source.group(1) not in facts.sidechain_source_ids:
+        facts.sidechain_source_ids.append(source.group(1))
+
+
+def _switched_on(param: Element) -> bool:
+    """An on/off parameter's set value: `Manual`, or in Live 8 its first inline event."""
+    manual = xp.value(param, xp.PARAM_MANUAL)
+    if manual is None:
+        events = param.find(xp.PARAM_INLINE_EVENTS_LIST)
+        manual = None if events is None or not len(events) else events[0].get("Value")
+    return xp.as_bool(manual)
 
 
 def _has_automation(track: Element, streamed: StreamedEvents) -> bool:
@@ -142,6 +190,7 @@ def analyse_track(track: Element, kind: str, streamed: StreamedEvents | None = N
                 facts.plugins.append(plugin)
         else:
             facts.native_devices.append(device.tag)
+            _read_device_names(facts, device)
     for scope in _sample_scopes(track):
         for sample_ref in scope.iter("SampleRef"):
             file_ref = sample_ref.find("FileRef")
@@ -159,6 +208,7 @@ def analyse_track(track: Element, kind: str, streamed: StreamedEvents | None = N
         len(takes),
     )
     facts.arrangement_spans = sorted(span for clip in arrangement if (span := _span(clip)) is not None)
+    facts.clip_names = _clip_names(session + arrangement + takes)
     if kind == "MIDI":
         _read_notes(
             facts, session + arrangement + takes, pitched=xp.DRUM_RACK_TAG not in facts.native_devices

@@ -41,6 +41,7 @@ ARRANGEMENT_CLIPS = (  # relative to MainSequencer: MIDI, then audio
 )
 TAKE_LANE_CLIPS = "TakeLanes/TakeLanes/TakeLane/ClipAutomation/Events/*"  # Live 11+
 CLIP_START, CLIP_END = "CurrentStart", "CurrentEnd"
+CLIP_NAME = "Name"
 CLIP_SCALE_ROOTS = ("ScaleInformation/Root", "ScaleInformation/RootNote")  # Live 12, Live 11
 CLIP_SCALE_NAME = "ScaleInformation/Name"
 CLIP_IN_KEY = "IsInKey"
@@ -48,6 +49,10 @@ NOTE_KEY_TRACKS = "KeyTrack"  # iterated below a clip: KeyTrack/{MidiKey, Notes/
 NOTE_KEY, NOTE_EVENTS = "MidiKey", "Notes/MidiNoteEvent"
 PLUGIN_DEVICE_TAGS = ("PluginDevice", "AuPluginDevice")  # AU lives in its own device tag
 DRUM_RACK_TAG = "DrumGroupDevice"
+DRUM_PADS = "Branches/DrumBranch"  # relative to a Drum Rack; each pad's chain name at TRACK_NAME_PATHS
+SIDECHAIN = "SideChain"  # relative to a device (Compressor, Gate, Glue, Auto Filter...)
+SIDECHAIN_ON = "OnOff"  # a parameter: Manual, or in Live 8 the first inline event
+SIDECHAIN_SOURCE = "RoutedInput/Routable/Target"  # @Value "AudioIn/Track.<track Id>/PostFxOut" for a track
 
 # Every device of a track in document order, racks, drum chains and rack returns included: a device is a
 # child of a `Devices` list, which only device chains hold. One compiled XPath per track, run in C.

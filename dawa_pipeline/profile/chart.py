@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from dawa_pipeline.als.models import AlsSummary
 from dawa_pipeline.profile import vocabulary as vocab
+from dawa_pipeline.profile.evidence import is_summed_up
 from dawa_pipeline.profile.fingerprint import set_key
 from dawa_pipeline.profile.models import Fingerprint
 
@@ -69,7 +70,7 @@ def _tempo_panel(ax: Axes, fingerprint: Fingerprint) -> None:
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("tempo (BPM, as written)")
     ax.set_ylabel("sets")
-    title = "Tempos - dashed: cluster centres"
+    title = "Tempos - dashed: cluster centres" if centre_sets else "Tempos - no dominant tempo"
     if any(p.folded_bpm != p.bpm for p in fingerprint.tempo_points):
         title += "; hollow: half/double-time sets, counted at the folded tempo"
     ax.set_title(title, fontsize=10, loc="left")
@@ -82,10 +83,12 @@ def _bar_slots(ax: Axes, bars: int) -> None:
 
 
 def _plugins_panel(ax: Axes, fingerprint: Fingerprint) -> None:
-    plugins = fingerprint.evidence.get("frequent_plugins_tools", [])[:MAX_BARS]
-    ax.set_title("Plugins - share of sets", fontsize=10, loc="left")
+    listed = fingerprint.evidence.get("frequent_plugins_tools", [])
+    plugins = [e for e in listed if not is_summed_up(e)][:MAX_BARS]
+    more = len(listed) > len(plugins)
+    ax.set_title(f"Plugins - share of sets{' (most used)' if more else ''}", fontsize=10, loc="left")
     if not plugins:
-        _empty_panel(ax, "no plugin used in more than one set")
+        _empty_panel(ax, "no plug-in in any set")
         return
     rows = list(reversed(plugins))
     shares = [100 * e.count / e.of for e in rows]
@@ -117,7 +120,7 @@ def _keys_panel(ax: Axes, summaries: Sequence[AlsSummary], fingerprint: Fingerpr
     ax.barh(rows, [counts[name] for name in rows], color=colours, height=0.7)
     _bar_slots(ax, len(rows))
     ax.set_xlim(0, max(counts.values()) * 1.1)
-    common = set(fingerprint.aggregates.keys_and_modes.common_keys)
+    common = {e.subject for e in fingerprint.evidence.get("keys_and_modes.common_keys", [])}
     for label in ax.get_yticklabels():
         if label.get_text() in common:
             label.set_fontweight("bold")

@@ -1,31 +1,31 @@
 """An artist's DAW fingerprint (`daw_fingerprint_aggregates`) from the latest summary of each of their sets.
 
-Every statement is a plain sentence with the count of sets behind it ("909-style kicks in 4 of 5 sets"),
-and the sets themselves are kept as `Evidence` beside it. Rules:
-- A habit needs at least `MIN_HABIT_SETS` sets once the artist has `HABIT_FLOOR_FROM` sets or more; with
-  fewer sets every observation counts. One set out of thirty is not a habit.
+Every statement is a plain sentence with the count of sets behind it ("909-style kicks in 4 of 5 sets",
+"Serum in 1 of 5 sets"), and the sets themselves are kept as `Evidence` beside it. Rules:
+- A field says what the sets show, ranked by how many sets show it, even when nothing repeats; long fields
+  are capped (see `evidence.Tables.counted`). A field is empty only when no set holds evidence for it, and
+  `Fingerprint.missing_evidence` then says which evidence was missing.
 - Ordering is deterministic: most sets first, then the order of the vocabulary tables (or the name).
 - No sets gives the empty fingerprint: `set_count` 0, every list empty, `core_bpm_range` 0-0 without
   centres. It is still a valid fingerprint, so a refresh after an artist's last set is removed clears stale
   statements instead of keeping them.
-- `min`/`max` are the sets' tempos as written; centres come from half/double-time folded tempos
-  (`tempo.py` has the folding and clustering rule).
+- `min`/`max` are the sets' tempos as written; centres come from half/double-time folded tempos, only where
+  sets really gather (`tempo.py`); with no centre, `tempo_tendencies` opens with "no dominant tempo".
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from statistics import median
-from typing import Any
 
 import pandas as pd
 
-from dawa_pipeline.als.devices import DRUM_RACK_TAG, SYNTH_TAGS, device_name
 from dawa_pipeline.als.models import AlsSummary
+from dawa_pipeline.profile import instruments
 from dawa_pipeline.profile import vocabulary as vocab
+from dawa_pipeline.profile.evidence import NON_MUSICAL_TYPES, Tables, rows_where, sets_phrase
 from dawa_pipeline.profile.models import (
     CoreBpmRange,
     DawFingerprintAggregates,
@@ -35,17 +35,13 @@ from dawa_pipeline.profile.models import (
     KeysAndModes,
     TempoPoint,
 )
-from dawa_pipeline.profile.tempo import cluster_tempos
+from dawa_pipeline.profile.tempo import CENTRE_TOLERANCE_BPM, MIN_CLUSTER_SETS, cluster_tempos
 
-MIN_HABIT_SETS = 2
-HABIT_FLOOR_FROM = 4
-TOP_PLUGINS = 10
-TOP_SYNTHS = 8
 TOP_KEYS = 3
-COMMON_KEY_SHARE = 0.2
 MODE_LEAN_SHARE = 0.6
-TOP_BASS_FX = 3
 TOP_SECTIONS = 5
+MAX_LISTED_TEMPOS = 8
+MAX_SECTION_CHARS = 24
 
 EVIDENCE_FIELDS: tuple[str, ...] = (
     "core_bpm_range.cluster_centers",
@@ -61,12 +57,28 @@ EVIDENCE_FIELDS: tuple[str, ...] = (
     "tempo_tendencies",
 )
 
-_NON_MUSICAL_TYPES = ("Return", "Main")
-
-
-def set_label(summary: AlsSummary) -> str:
-    """How a set is named in evidence: 'project/als stem'."""
-    return f"{summary.project_name}/{summary.als_stem}"
+# What each field is read from, for the "missing evidence" description of an empty field.
+EVIDENCE_SOUGHT: dict[str, str] = {
+    "keys_and_modes.common_keys": (
+        "no set has a key (no scale setting, no in-key clips, no pitched MIDI notes)"
+    ),
+    "keys_and_modes.modal_tendencies": "no set has a key with a major or minor mode",
+    "drum_palette.kick_character": (
+        "no kick in track, clip, Drum Rack pad or sample names, and no kick synth plug-in"
+    ),
+    "drum_palette.snare_clap_character": (
+        "no snare, clap, rim or snap in track, clip, Drum Rack pad or sample names"
+    ),
+    "drum_palette.percussion_notes": (
+        "no Drum Rack, Impulse, drum plug-in or drum group, and no hat or percussion names"
+    ),
+    "bass_workflow": (
+        "no bass-named track, no MIDI part in the bass register, no sidechain from the kick "
+        "and no ducking plug-in"
+    ),
+    "core_synth_palette": "no native synth (Operator, Wavetable, Analog...) and no synth plug-in",
+    "frequent_plugins_tools": "no plug-in in any set (native devices only)",
+}
 
 
 def set_key(summary: AlsSummary) -> tuple[str, str, float] | None:
@@ -75,16 +87,6 @@ def set_key(summary: AlsSummary) -> tuple[str, str, float] | None:
     if key.source == "none" or not key.name or not key.mode or key.confidence <= 0:
         return None
     return key.name, key.mode.lower(), key.confidence
-
-
-def _sets_phrase(count: int, of: int) -> str:
-    if count == of:
-        return "in the one set" if of == 1 else f"in all {of} sets"
-    return f"in {count} of {of} sets"
-
-
-def _share(count: int, of: int) -> str:
-    return f"({count}/{of} {'set' if of == 1 else 'sets'})"
 
 
 def _half_up(value: float) -> int:
@@ -108,115 +110,21 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-class _Tables:
-    """The summaries as pandas frames: one row per set, track, plugin instance, name and locator."""
-
-    def __init__(self, summaries: Sequence[AlsSummary]) -> None:
-        self.summaries = summaries
-        self.n = len(summaries)
-        labels = [set_label(s) for s in summaries]
-        seen: Counter[str] = Counter()
-        self.labels = []
-        for label in labels:
-            seen[label] += 1
-            self.labels.append(label if seen[label] == 1 else f"{label} #{seen[label]}")
-        self.tracks = pd.DataFrame(
-            [
-                {
-                    "set": i,
-                    "name": t.name,
-                    "lname": t.name.lower(),
-                    "type": t.type,
-                    "level": t.level,
-                    "devices": t.native_devices,
-                    "has_automation": t.has_automation,
-                }
-                for i, s in enumerate(summaries)
-                for t in s.tracks
-            ],
-            columns=["set", "name", "lname", "type", "level", "devices", "has_automation"],
-        )
-        self.plugins = pd.DataFrame(
-            [
-                {"set": i, "name": p.name, "kind": p.kind, "track": p.track}
-                for i, s in enumerate(summaries)
-                for p in s.plugins
-            ],
-            columns=["set", "name", "kind", "track"],
-        )
-        self.names = pd.DataFrame(
-            [
-                {"set": i, "text": x.name.lower(), "source": "sample"}
-                for i, s in enumerate(summaries)
-                for x in s.samples
-            ]
-            + [
-                {"set": i, "text": t.name.lower(), "source": "track"}
-                for i, s in enumerate(summaries)
-                for t in s.tracks
-                if t.type not in _NON_MUSICAL_TYPES
-            ],
-            columns=["set", "text", "source"],
-        )
-        self.sections = pd.DataFrame(
-            [
-                {"set": i, "section": vocab.section_name(loc.name), "position": rank / len(s.locators)}
-                for i, s in enumerate(summaries)
-                for rank, loc in enumerate(sorted(s.locators, key=lambda loc: loc.beat))
-            ],
-            columns=["set", "section", "position"],
-        )
-
-    def evidence(self, statement: str, subject: str, set_ids: Iterable[int]) -> Evidence:
-        return Evidence(
-            statement=statement,
-            subject=subject,
-            sets=sorted({self.labels[i] for i in set_ids}),
-            of=self.n,
-        )
-
-    def is_habit(self, count: int) -> bool:
-        floor = MIN_HABIT_SETS if self.n >= HABIT_FLOOR_FROM else 1
-        return count >= floor
-
-    def counted(
-        self, observations: Iterable[tuple[str, Iterable[int]] | tuple[str, Iterable[int], str]]
-    ) -> list[Evidence]:
-        """'<label> in k of n sets[ (detail)]' for each observation that is a habit, most sets first."""
-        found = [(obs[0], sorted(set(obs[1])), obs[2] if len(obs) == 3 else "") for obs in observations]
-        ranked = sorted(
-            (item for item in found if item[1] and self.is_habit(len(item[1]))),
-            key=lambda item: -len(item[1]),
-        )
-        return [
-            self.evidence(
-                f"{label} {_sets_phrase(len(ids), self.n)}{f' ({detail})' if detail else ''}", label, ids
-            )
-            for label, ids, detail in ranked
-        ]
-
-    def shares(self, rows: pd.DataFrame, limit: int) -> list[Evidence]:
-        """'<name> (k/n sets)' for the names in `rows` (columns set, name), most sets first, then by name."""
-        if rows.empty:
-            return []
-        per_name = rows.groupby("name")["set"].agg(lambda ids: sorted(set(ids)))
-        ranked = sorted(per_name.items(), key=lambda item: (-len(item[1]), str(item[0]).casefold(), item[0]))
-        return [
-            self.evidence(f"{name} {_share(len(ids), self.n)}", name, ids)
-            for name, ids in ranked
-            if self.is_habit(len(ids))
-        ][:limit]
-
-    def sets_matching(self, frame: pd.DataFrame, column: str, test: Callable[[Any], Any]) -> list[int]:
-        return sorted(set(_rows_where(frame, column, test)["set"]))
+def _bpm_span(values: Sequence[float]) -> str:
+    low, high = _number(round(min(values), 1)), _number(round(max(values), 1))
+    return low if low == high else f"{low}-{high}"
 
 
-def _rows_where(frame: pd.DataFrame, column: str, test: Callable[[Any], Any]) -> pd.DataFrame:
-    """The rows whose `column` passes `test` (an empty frame stays a frame with its columns)."""
-    return frame.loc[[bool(test(value)) for value in frame[column]]]
+def _short(name: str) -> str:
+    """A locator name cut to MAX_SECTION_CHARS, so a sentence-long marker does not swamp the list."""
+    return name if len(name) <= MAX_SECTION_CHARS else name[: MAX_SECTION_CHARS - 1].rstrip() + "…"
 
 
-def _tempo(tables: _Tables) -> tuple[CoreBpmRange, list[TempoPoint], list[Evidence], list[Evidence]]:
+def _sets(count: int) -> str:
+    return f"{count} {'set' if count == 1 else 'sets'}"
+
+
+def _tempo(tables: Tables) -> tuple[CoreBpmRange, list[TempoPoint], list[Evidence], list[Evidence]]:
     tempos = [s.overview.tempo for s in tables.summaries]
     clusters = cluster_tempos(tempos)
     points = [
@@ -225,33 +133,54 @@ def _tempo(tables: _Tables) -> tuple[CoreBpmRange, list[TempoPoint], list[Eviden
         )
         for i, t in enumerate(tempos)
     ]
+    members = [[i for i, lab in enumerate(clusters.labels) if lab == k] for k in range(len(clusters.centres))]
     centre_evidence = [
-        tables.evidence(
-            f"{_number(c)} BPM", f"{_number(c)} BPM", (i for i, lab in enumerate(clusters.labels) if lab == k)
-        )
-        for k, c in enumerate(clusters.centres)
+        tables.evidence(f"{_number(c)} BPM", f"{_number(c)} BPM", ids)
+        for c, ids in zip(clusters.centres, members, strict=True)
     ]
     bpm_range = CoreBpmRange(
         min=round(min(tempos), 2), max=round(max(tempos), 2), cluster_centers=clusters.centres
     )
 
     n = tables.n
-    folded_any = clusters.folded != tempos
-    typical = median(clusters.folded)
-    how = "half/double time folded" if folded_any else None
-    tendencies = [
-        tables.evidence(
-            f"typical tempo {_number(round(typical, 1))} BPM (median of {n} {'set' if n == 1 else 'sets'}"
-            + (f", {how})" if how else ")"),
-            "typical tempo",
-            range(n),
+    folded_note = " as counted, half/double time folded" if clusters.folded != tempos else ""
+    tendencies = []
+    for centre, ids in sorted(zip(clusters.centres, members, strict=True), key=lambda cm: -len(cm[1])):
+        span = _bpm_span([clusters.folded[i] for i in ids])
+        detail = "" if span == _number(centre) else f" ({span} BPM{folded_note})"
+        tendencies.append(
+            tables.evidence(
+                f"around {_number(centre)} BPM {sets_phrase(len(ids), n)}{detail}",
+                f"{_number(centre)} BPM",
+                ids,
+            )
         )
-    ]
-    if n > 1:
-        spread = f"tempos {_number(round(min(tempos), 1))}-{_number(round(max(tempos), 1))} BPM as written"
-        if n >= 4:
-            q1, q3 = pd.Series(clusters.folded).quantile([0.25, 0.75])
-            spread += f", middle half {_number(round(q1, 1))}-{_number(round(q3, 1))} BPM"
+    loose = [i for i, lab in enumerate(clusters.labels) if lab is None]
+    if not clusters.centres:
+        tendencies.append(
+            tables.evidence(
+                f"no dominant tempo: {_bpm_span(tempos)} BPM over {_sets(n)}", "no dominant tempo", range(n)
+            )
+        )
+    elif loose:
+        listed = sorted({_number(round(tempos[i], 1)) for i in loose}, key=float)
+        more = f" and {len(listed) - MAX_LISTED_TEMPOS} more" if len(listed) > MAX_LISTED_TEMPOS else ""
+        tendencies.append(
+            tables.evidence(
+                f"away from the centres {sets_phrase(len(loose), n)}: "
+                f"{', '.join(listed[:MAX_LISTED_TEMPOS])}{more} BPM",
+                "away from the centres",
+                loose,
+            )
+        )
+    if min(tempos) != max(tempos):
+        if not clusters.centres and n <= MAX_LISTED_TEMPOS:
+            spread = f"tempos as written: {', '.join(_number(round(t, 1)) for t in sorted(tempos))} BPM"
+        else:
+            spread = f"tempos {_bpm_span(tempos)} BPM as written"
+            if n >= 4:
+                q1, q3 = pd.Series(clusters.folded).quantile([0.25, 0.75])
+                spread += f", middle half {_number(round(q1, 1))}-{_number(round(q3, 1))} BPM"
         tendencies.append(tables.evidence(spread, "tempo spread", range(n)))
     folded_ids = [i for i, (t, f) in enumerate(zip(tempos, clusters.folded, strict=True)) if t != f]
     if folded_ids:
@@ -259,7 +188,7 @@ def _tempo(tables: _Tables) -> tuple[CoreBpmRange, list[TempoPoint], list[Eviden
         counted_at = sorted({_number(round(clusters.folded[i], 1)) for i in folded_ids}, key=float)
         tendencies.append(
             tables.evidence(
-                f"half- or double-time feel {_sets_phrase(len(folded_ids), n)} "
+                f"half- or double-time feel {sets_phrase(len(folded_ids), n)} "
                 f"(written at {', '.join(written)} BPM, counted at {', '.join(counted_at)})",
                 "half/double time",
                 folded_ids,
@@ -282,7 +211,8 @@ def _tempo(tables: _Tables) -> tuple[CoreBpmRange, list[TempoPoint], list[Eviden
     return bpm_range, points, centre_evidence, tendencies
 
 
-def _keys(tables: _Tables) -> tuple[list[Evidence], list[Evidence]]:
+def _keys(tables: Tables) -> tuple[list[Evidence], list[Evidence]]:
+    """Keys ranked by confidence-weighted sets (the top TOP_KEYS, the rest summed up), and the mode lean."""
     keyed = [(i, k) for i, s in enumerate(tables.summaries) if (k := set_key(s))]
     if not keyed:
         return [], []
@@ -291,14 +221,17 @@ def _keys(tables: _Tables) -> tuple[list[Evidence], list[Evidence]]:
     for i, (name, _mode, confidence) in keyed:
         weight[name] += confidence
         ids_by_key.setdefault(name, []).append(i)
-    total = sum(weight.values())
     ranked = sorted(weight, key=lambda name: (-weight[name], -len(ids_by_key[name]), name))
     common = [
-        tables.evidence(name, name, ids_by_key[name])
-        for rank, name in enumerate(ranked[:TOP_KEYS])
-        if tables.is_habit(len(ids_by_key[name])) and (rank == 0 or weight[name] / total >= COMMON_KEY_SHARE)
+        tables.evidence(f"{name} {sets_phrase(len(ids_by_key[name]), tables.n)}", name, ids_by_key[name])
+        for name in ranked[:TOP_KEYS]
     ]
+    if len(ranked) > TOP_KEYS:
+        common += tables.counted(
+            ((name, ids_by_key[name]) for name in ranked[TOP_KEYS:]), limit=1, noun="keys"
+        )
 
+    total = sum(weight.values())
     family_ids: dict[str, list[int]] = {"minor": [], "major": [], "other": []}
     family_weight: Counter[str] = Counter()
     for i, (_name, mode, confidence) in keyed:
@@ -334,114 +267,15 @@ def _keys(tables: _Tables) -> tuple[list[Evidence], list[Evidence]]:
     return common, tendencies
 
 
-def _drums(tables: _Tables) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
-    names = tables.names
-    kick_rows = _rows_where(names, "text", vocab.KICK.search)
-    kick_samples = kick_rows[kick_rows["source"] == "sample"]
-    layered = kick_samples.groupby("set")["text"].nunique()
-
-    def kick_sets(test: Callable[[str], Any]) -> list[int]:
-        return tables.sets_matching(kick_rows, "text", test)
-
-    kicks = tables.counted(
-        [
-            (
-                "909-style kicks",
-                kick_sets(vocab.NINE_O_NINE.search)
-                + tables.sets_matching(
-                    names, "text", lambda t: vocab.NINE_O_NINE.search(t) and vocab.DRUM_KIT.search(t)
-                ),
-            ),
-            (
-                "808 kick/bass",
-                tables.sets_matching(names, "text", vocab.EIGHT_O_EIGHT.search),
-            ),
-            *((label, kick_sets(pattern.search)) for label, pattern in vocab.KICK_STYLES),
-            ("layered kicks (two or more kick samples)", layered[layered >= 2].index.tolist()),
-        ]
-    )
-
-    def named(pattern: re.Pattern[str]) -> list[int]:
-        return tables.sets_matching(names, "text", pattern.search)
-
-    snare_clap_sets = {label: named(pattern) for label, pattern in vocab.SNARE_CLAP}
-    both = sorted(set(snare_clap_sets["claps"]) & set(snare_clap_sets["snares"]))
-    snare_clap = tables.counted([*snare_clap_sets.items(), ("snare and clap together", both)])
-
-    drum_rack_sets = tables.sets_matching(tables.tracks, "devices", lambda d: DRUM_RACK_TAG in d)
-    percussion = tables.counted(
-        [("Drum Rack", drum_rack_sets), *((label, named(pattern)) for label, pattern in vocab.PERCUSSION)]
-    )
-    return kicks, snare_clap, percussion
-
-
-def _bass(tables: _Tables) -> list[Evidence]:
-    tracks = tables.tracks
-    bass = _rows_where(tracks, "lname", lambda t: vocab.BASS_TRACK.search(t) and not vocab.KICK.search(t))
-    bass = bass[bass["type"].isin(["MIDI", "Audio"])]
-    if bass.empty:
-        return []
-    bass_keys = set(zip(bass["set"], bass["name"], strict=True))
-    bass_plugins = tables.plugins.assign(
-        key=list(zip(tables.plugins["set"], tables.plugins["track"], strict=True))
-    )
-    bass_plugins = _rows_where(bass_plugins, "key", bass_keys.__contains__)
-    sources: dict[str, set[int]] = {}
-    effects: dict[str, set[int]] = {}
-    for set_id, devices in zip(bass["set"], bass["devices"], strict=True):
-        for tag in devices:
-            if tag in vocab.BASS_DEVICE_TAGS:
-                sources.setdefault(device_name(tag), set()).add(set_id)
-            elif tag in vocab.BASS_EFFECT_TAGS:
-                effects.setdefault(device_name(tag), set()).add(set_id)
-    for set_id, name, kind in zip(
-        bass_plugins["set"], bass_plugins["name"], bass_plugins["kind"], strict=True
-    ):
-        (sources if kind == "instrument" else effects).setdefault(name, set()).add(set_id)
-
-    statements = tables.counted(
-        [
-            ("dedicated bass tracks", bass["set"]),
-            ("808 bass tracks", _rows_where(bass, "lname", vocab.EIGHT_O_EIGHT.search)["set"]),
-            ("a separate sub track", _rows_where(bass, "lname", vocab.SUB_TRACK.search)["set"]),
-            ("bass as audio (recorded or resampled)", bass.loc[bass["type"] == "Audio", "set"]),
-        ]
-    )
-    statements += tables.counted((f"bass from {name}", ids) for name, ids in sorted(sources.items()))
-    statements += tables.counted((f"bass through {name}", ids) for name, ids in sorted(effects.items()))[
-        :TOP_BASS_FX
-    ]
-    ducking = _rows_where(tables.plugins, "name", lambda n: vocab.DUCKING_PLUGIN.search(n.lower()))
-    statements += tables.counted(
-        (f"ducking with {name}", group["set"])
-        for name, group in sorted(ducking.groupby("name"), key=lambda g: g[0])
-    )
-    return statements
-
-
-def _synths(tables: _Tables) -> list[Evidence]:
-    native = [
-        {"set": set_id, "name": device_name(tag)}
-        for set_id, devices in zip(tables.tracks["set"], tables.tracks["devices"], strict=True)
-        for tag in devices
-        if tag in SYNTH_TAGS
-    ]
-    instruments = tables.plugins.loc[tables.plugins["kind"] == "instrument", ["set", "name"]]
-    rows = pd.concat([pd.DataFrame(native, columns=["set", "name"]), instruments], ignore_index=True)
-    return tables.shares(rows, TOP_SYNTHS)
-
-
-def _arrangement(tables: _Tables) -> list[Evidence]:
+def _arrangement(tables: Tables) -> list[Evidence]:
     summaries, n = tables.summaries, tables.n
     habits: list[Evidence] = []
     arranged = [i for i, s in enumerate(summaries) if s.arrangement.length_beats > 0]
     if arranged:
         minutes = [summaries[i].arrangement.length_seconds / 60 for i in arranged]
         bars = [summaries[i].arrangement.length_bars for i in arranged]
-        text = (
-            f"typical length {median(minutes):.1f} min / {median(bars):.0f} bars (median of {len(arranged)}"
-        )
-        text += f" {'set' if len(arranged) == 1 else 'sets'}"
+        text = f"typical length {median(minutes):.1f} min / {median(bars):.0f} bars"
+        text += f" (median of {_sets(len(arranged))}"
         text += f", {min(minutes):.1f}-{max(minutes):.1f} min)" if len(arranged) > 1 else ")"
         habits.append(tables.evidence(text, "length", arranged))
 
@@ -465,30 +299,25 @@ def _arrangement(tables: _Tables) -> list[Evidence]:
         text += "; every set the same size" if same else f"; {total.min()}-{total.max()} tracks across sets"
     habits.append(tables.evidence(text, "track count", range(n)))
 
-    musical = tables.tracks[~tables.tracks["type"].isin(_NON_MUSICAL_TYPES)]
-    automated = _rows_where(musical, "has_automation", bool).groupby("set").size()
-    sections = _rows_where(tables.sections, "section", bool)
+    tracks = tables.tracks
+    musical = tracks[~tracks["type"].isin(NON_MUSICAL_TYPES)]
+    automated = rows_where(musical, "has_automation", bool).groupby("set").size()
+    sections = rows_where(tables.sections, "section", bool)
     # Most sets first; ties in the order the sections come in a set (intro before drop before outro).
     first_use = sections.groupby(["section", "set"])["position"].min().groupby("section")
     per_section = pd.DataFrame({"sets": first_use.size(), "position": first_use.mean()})
     common = sorted(
-        (
-            (name, int(row.sets), row.position)
-            for name, row in per_section.iterrows()
-            if tables.is_habit(row.sets)
-        ),
+        ((name, int(row.sets), row.position) for name, row in per_section.iterrows()),
         key=lambda item: (-item[1], item[2], item[0]),
     )[:TOP_SECTIONS]
     located = sorted(set(tables.sections["set"]))
-    if located and tables.is_habit(len(located)):
-        text = f"sections marked with locators {_sets_phrase(len(located), n)}"
-        text += (
-            ", most often " + ", ".join(f"{name} ({count})" for name, count, _ in common) if common else ""
-        )
+    if located:
+        text = f"sections marked with locators {sets_phrase(len(located), n)}"
+        text += ", most often " + ", ".join(f"{_short(name)} ({count})" for name, count, _ in common)
         habits.append(tables.evidence(text, "locators", located))
-    tracks = tables.tracks
     nested = tracks.loc[(tracks["type"] == "Group") & (tracks["level"] > 0), "set"]
     with_returns = overview.index[overview["return_tracks"] > 0]
+    sidechained = rows_where(tracks, "sidechain_from", bool)["set"]
     habits += tables.counted(
         [
             ("session-view only (no arrangement)", (i for i in range(n) if i not in set(arranged))),
@@ -500,9 +329,21 @@ def _arrangement(tables: _Tables) -> list[Evidence]:
                 with_returns,
                 _median_detail(overview.loc[with_returns, "return_tracks"], "return"),
             ),
+            ("sidechain routing between tracks", sidechained),
         ]
     )
     return habits
+
+
+def _missing(evidence: dict[str, list[Evidence]], tempos: Sequence[float]) -> dict[str, str]:
+    """For each empty field, what the sets lacked (an empty list is never silent)."""
+    missing = {field: reason for field, reason in EVIDENCE_SOUGHT.items() if not evidence[field]}
+    if not evidence["core_bpm_range.cluster_centers"]:
+        missing["core_bpm_range.cluster_centers"] = (
+            f"no {MIN_CLUSTER_SETS} sets within {_number(CENTRE_TOLERANCE_BPM)} BPM of a common centre, "
+            f"half/double time folded ({_bpm_span(tempos)} BPM over {_sets(len(tempos))})"
+        )
+    return missing
 
 
 def _empty() -> Fingerprint:
@@ -517,7 +358,11 @@ def _empty() -> Fingerprint:
         tempo_tendencies=[],
     )
     return Fingerprint(
-        aggregates=aggregates, evidence={f: [] for f in EVIDENCE_FIELDS}, set_count=0, tempo_points=[]
+        aggregates=aggregates,
+        evidence={f: [] for f in EVIDENCE_FIELDS},
+        set_count=0,
+        tempo_points=[],
+        missing_evidence={f: "no sets" for f in EVIDENCE_FIELDS},
     )
 
 
@@ -525,10 +370,10 @@ def compute_fingerprint(summaries: Sequence[AlsSummary]) -> Fingerprint:
     """Aggregate the latest summary of each of an artist's sets (the caller dedupes versions of a set)."""
     if not summaries:
         return _empty()
-    tables = _Tables(summaries)
+    tables = Tables(summaries)
     bpm_range, points, centres, tempo_tendencies = _tempo(tables)
     common_keys, modal = _keys(tables)
-    kicks, snare_clap, percussion = _drums(tables)
+    kicks, snare_clap, percussion = instruments.drums(tables)
     evidence = {
         "core_bpm_range.cluster_centers": centres,
         "keys_and_modes.common_keys": common_keys,
@@ -536,9 +381,9 @@ def compute_fingerprint(summaries: Sequence[AlsSummary]) -> Fingerprint:
         "drum_palette.kick_character": kicks,
         "drum_palette.snare_clap_character": snare_clap,
         "drum_palette.percussion_notes": percussion,
-        "bass_workflow": _bass(tables),
-        "core_synth_palette": _synths(tables),
-        "frequent_plugins_tools": tables.shares(tables.plugins[["set", "name"]], TOP_PLUGINS),
+        "bass_workflow": instruments.bass(tables),
+        "core_synth_palette": instruments.synths(tables),
+        "frequent_plugins_tools": instruments.plugins(tables),
         "arrangement_habits": _arrangement(tables),
         "tempo_tendencies": tempo_tendencies,
     }
@@ -563,4 +408,18 @@ def compute_fingerprint(summaries: Sequence[AlsSummary]) -> Fingerprint:
         arrangement_habits=said("arrangement_habits"),
         tempo_tendencies=said("tempo_tendencies"),
     )
-    return Fingerprint(aggregates=aggregates, evidence=evidence, set_count=tables.n, tempo_points=points)
+    return Fingerprint(
+        aggregates=aggregates,
+        evidence=evidence,
+        set_count=tables.n,
+        tempo_points=points,
+        missing_evidence=_missing(evidence, [p.bpm for p in points]),
+    )
+
+
+def describe_missing_evidence(fingerprint: Fingerprint) -> str:
+    """Markdown for a materialization: each empty field and the evidence its sets lacked."""
+    if not fingerprint.missing_evidence:
+        return "every field has evidence"
+    rows = "\n".join(f"| {field} | {reason} |" for field, reason in fingerprint.missing_evidence.items())
+    return "| empty field | evidence missing |\n|---|---|\n" + rows

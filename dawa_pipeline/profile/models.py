@@ -191,26 +191,29 @@ class Evidence(_Computed):
 
 
 class TempoPoint(_Computed):
-    """One set's tempo as clustered: `folded_bpm` differs from `bpm` for a half- or double-time set."""
+    """One set's tempo as clustered: `folded_bpm` differs from `bpm` for a half- or double-time set;
+    `cluster` is the index of its centre, None when the set is near no centre."""
 
     set_name: str
     bpm: float
     folded_bpm: float
-    cluster: int
+    cluster: int | None
 
 
 class Fingerprint(_Computed):
     """The aggregates as stored, the evidence for each of their statements, and the per-set tempos.
 
     `evidence` is keyed by the aggregate's dotted path ("drum_palette.kick_character"); its list runs parallel
-    to the statements of that field. `set_count == 0` is the "no sets" state: every list is empty and
-    `core_bpm_range` is 0-0 with no centres.
+    to the statements of that field. `missing_evidence` names each empty field (same keys) and what its sets
+    lacked, for the materialization's metadata. `set_count == 0` is the "no sets" state: every list is empty
+    and `core_bpm_range` is 0-0 with no centres.
     """
 
     aggregates: DawFingerprintAggregates
     evidence: dict[str, list[Evidence]]
     set_count: int
     tempo_points: list[TempoPoint]
+    missing_evidence: dict[str, str] = {}
 
     @property
     def is_empty(self) -> bool:

@@ -47,8 +47,13 @@ PERCUSSION: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("'perc' one-shots", _pattern(r"<perc(?!.*loop)")),
 )
 
+DRUM_GROUP = _pattern(r"drum|perc|beats?>|<kit>|<drm")
+
 BASS_TRACK = _pattern(r"bass(?![ _-]?drum)|<sub>|808|reese")
 SUB_TRACK = _pattern(r"<sub>")
+# A pitched MIDI part whose median note lies here plays in the bass register: C0-B1 in Live's note names
+# (Live calls MIDI note 60 C3). Lower medians are trigger notes of drum synths, not bass lines.
+BASS_REGISTER = range(24, 48)
 DUCKING_PLUGIN = _pattern(r"kickstart|lfo ?tool|volume ?shaper|shaper ?box|trackspacer|<duck|sidechain")
 
 SECTION_NAME_NOISE = re.compile(r"[^a-z]+")

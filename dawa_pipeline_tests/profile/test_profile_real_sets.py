@@ -20,7 +20,7 @@ from dawa_pipeline.profile import (
     skeleton_master_schema,
     validate_master_schema,
 )
-from dawa_pipeline.profile.fingerprint import set_label
+from dawa_pipeline.profile.evidence import set_label
 
 ARTIST_ID = "0b7f7d1c-2f4e-4a55-9d59-6a0c6bb1b7d2"
 
