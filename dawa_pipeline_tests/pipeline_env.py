@@ -21,6 +21,7 @@ from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
 from dawa_pipeline.definitions import defs
 from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
+from dawa_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, partitions_of, set_partitions
 from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
 from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.storage import layout
@@ -31,8 +32,6 @@ INGEST = dg.AssetSelection.groups("ingest")
 PROFILE = dg.AssetSelection.groups("profile")
 CODE_LOCATION = defs()
 ALL_ASSETS = [*CODE_LOCATION.assets, *CODE_LOCATION.asset_checks]
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 @dataclass
@@ -54,6 +53,7 @@ class PipelineEnv:
             DatabaseResource(url=self.database_url),
             StorageResource(root=str(self.storage_root)),
             self.prompt_writer,
+            self.storage_root.parent / "values",
         )
 
     def artist(self, name: str) -> Artist:
@@ -73,15 +73,19 @@ class PipelineEnv:
         self.cursors[sensor.name] = result.cursor
         return result
 
+    def keys_of(self, result: dg.SensorResult, partitions: str = set_partitions.name) -> list[str]:
+        """Every partition the tick's run requests cover, in partition order."""
+        order = self.instance.get_dynamic_partitions(partitions)
+        return [key for request in result.run_requests or [] for key in partitions_of(request, order)]
+
     def run_requested(
         self, result: dg.SensorResult, sensor: dg.SensorDefinition = als_upload_sensor
-    ) -> dict[str, dg.ExecuteInProcessResult]:
-        """Execute the tick's run requests as the daemon launches them; results by partition key."""
-        return {
-            r.partition_key: execute_run_request(self.instance, r, ALL_ASSETS, self.resources, sensor)
-            for r in result.run_requests or []
-            if r.partition_key
-        }
+    ) -> list[dg.ExecuteInProcessResult]:
+        """Execute the tick's run requests as the daemon launches them, in order."""
+        return [
+            execute_run_request(self.instance, request, ALL_ASSETS, self.resources, sensor.name)
+            for request in result.run_requests or []
+        ]
 
     def materialize(
         self,
@@ -114,7 +118,7 @@ class PipelineEnv:
     def ingest(self, artist_name: str, files: Sequence[Path]) -> list[str]:
         """Upload the sets, tick the upload sensor and parse the new sets in one run; their partition keys."""
         self.upload(artist_name, files)
-        keys = [r.partition_key for r in self.tick().run_requests or [] if r.partition_key]
+        keys = self.keys_of(self.tick())
         self.materialize_range(INGEST, keys[0], keys[-1])
         return keys
 

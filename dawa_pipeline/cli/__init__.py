@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules, each exposing `register(subparsers)`; handlers set `func` on their parser.
-COMMAND_MODULES = ("parse", "db", "upload", "profile", "training", "demo", "dagster_env")
+COMMAND_MODULES = ("parse", "db", "upload", "sync", "profile", "training", "demo", "dagster_env")
 
 
 class UsageError(Exception):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
+from pathlib import Path
 
 from dawa_pipeline.cli.db import database_errors_as_usage
 
@@ -34,3 +36,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"export DAGSTER_HOME={shlex.quote(str(settings.dagster_home))}")
     print(f"export DAWA_HOME={shlex.quote(str(settings.home))}")
     return 0
+
+
+def prepared_dagster_home() -> Path:
+    """DAGSTER_HOME under DAWA_HOME, written and set for this process (the instance `make dev` uses)."""
+    from dawa_pipeline.db.dagster_instance import dagster_storage_url, write_dagster_home
+    from dawa_pipeline.settings import load_settings
+
+    settings = load_settings()
+    with database_errors_as_usage():
+        storage_url = dagster_storage_url(settings)
+    write_dagster_home(settings.dagster_home, storage_url)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return settings.dagster_home

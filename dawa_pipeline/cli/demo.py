@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,12 +23,10 @@ def _section(title: str) -> None:
 
 
 class _Demo:
-    """The demo's state: settings, database, storage, Dagster instance and the code location's pieces."""
+    """The demo's state: settings, database, storage and Dagster instance, and the sync that drives it."""
 
     def __init__(self, instance: Any) -> None:
         from dawa_pipeline.db.connection import database_url
-        from dawa_pipeline.definitions import defs
-        from dawa_pipeline.defs.resources import build_resources
         from dawa_pipeline.settings import load_settings
         from dawa_pipeline.storage import storage_from_settings
 
@@ -37,36 +34,30 @@ class _Demo:
         self.url = database_url(self.settings)
         self.backend = storage_from_settings(self.settings)
         self.instance = instance
-        self.resources = build_resources()
-        location = defs()
-        self.definitions = [*location.assets, *location.asset_checks]
+        self.cursors: dict[str, str | None] = {}
 
-    def run_sensor(self, sensor: Any) -> int:
-        """Tick `sensor` until it has nothing left and run every request; returns how many ran."""
-        from dawa_pipeline.cli.inprocess import already_ran, evaluate_sensor, execute_run_request
+    def sync(self) -> None:
+        """What the daemon would do now (`dawa sync`), one line per run."""
+        from dawa_pipeline.cli.sync import sync
 
-        cursor, runs = None, 0
-        while (result := evaluate_sensor(self.instance, sensor, self.resources, cursor)).run_requests:
-            cursor = result.cursor
-            for request in result.run_requests:
-                if already_ran(self.instance, request, sensor.name):
-                    print(f"  {request.partition_key}: unchanged since its last run")
-                    continue
-                run = execute_run_request(self.instance, request, self.definitions, self.resources, sensor)
-                runs += 1
-                print(f"  {sensor.name} → {request.partition_key}: {'ok' if run.success else 'FAILED'}")
-        return runs
+        if not sync(self.instance, self.cursors):
+            print("nothing to do: every upload and audio file is unchanged since its last run")
 
     def materialize(self, asset_keys: Sequence[str], partition_key: str) -> bool:
         import dagster as dg
 
+        from dawa_pipeline.cli.inprocess import QUIET
+        from dawa_pipeline.definitions import defs
+        from dawa_pipeline.defs.resources import build_resources
+
+        location = defs()
         run = dg.materialize(
-            self.definitions,
+            [*location.assets, *location.asset_checks],
             instance=self.instance,
-            resources=self.resources,
+            resources=build_resources(),
             partition_key=partition_key,
             selection=dg.AssetSelection.assets(*asset_keys),
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config=QUIET,
             raise_on_error=False,
         )
         return run.success
@@ -75,24 +66,23 @@ class _Demo:
 def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from dawa_pipeline.db.dagster_instance import dagster_storage_url, write_dagster_home
+    from dawa_pipeline.cli.dagster_env import prepared_dagster_home
     from dawa_pipeline.demo.sets import write_demo_sets
-    from dawa_pipeline.settings import load_settings
 
     # The demo's user cannot act on Dagster's notices about beta parameters the pipeline uses.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    settings = load_settings()
-    write_dagster_home(settings.dagster_home, dagster_storage_url(settings))
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+    with dg.DagsterInstance.from_config(str(prepared_dagster_home())) as instance:
         demo = _Demo(instance)
+        settings = demo.settings
         _section(f"DAWA_HOME {settings.home}")
         print(f"database: {demo.url}")
         print(f"storage:  {demo.backend.describe('artists')}")
         print(f"dagster:  {settings.dagster_home}")
         sets = write_demo_sets(settings.home / "demo" / "sets")
         artists = _upload(demo, sets)
+        _section("dawa sync: upload sensor → als_summary + als_summary_export → profile refresh")
+        demo.sync()
         _ingest(demo, artists)
         _profiles(demo, artists)
         _training(demo, artists)
@@ -118,12 +108,10 @@ def _upload(demo: _Demo, sets: dict[str, list[Path]]) -> dict[str, Any]:
 def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.summaries import latest_for_artist
-    from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
     from dawa_pipeline.storage import layout
     from dawa_pipeline.storage.layout import SUMMARY_JSON
 
-    _section("als_upload_sensor → als_summary → als_summary_export (one run per set)")
-    demo.run_sensor(als_upload_sensor)
+    _section("summaries: als_summaries rows and their exports")
     with connect(demo.url) as conn:
         for name, artist in artists.items():
             rows = latest_for_artist(conn, artist.id)
@@ -135,11 +123,9 @@ def _ingest(demo: _Demo, artists: dict[str, Any]) -> None:
 def _profiles(demo: _Demo, artists: dict[str, Any]) -> None:
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.db.profiles import get_profile
-    from dawa_pipeline.defs.profile.automation import artist_refresh_sensor
     from dawa_pipeline.storage import layout
 
-    _section("artist_refresh_sensor → daw_fingerprint → fingerprint_chart → artist_master_schema")
-    demo.run_sensor(artist_refresh_sensor)
+    _section("profiles: daw_fingerprint → fingerprint_chart → artist_master_schema")
     with connect(demo.url) as conn:
         for name, artist in artists.items():
             profile = get_profile(conn, artist.id)
@@ -157,11 +143,10 @@ def _training(demo: _Demo, artists: dict[str, Any]) -> None:
     from dawa_pipeline.db import training_items
     from dawa_pipeline.db.connection import connect
     from dawa_pipeline.defs.training.checks import latest_dataset_path
-    from dawa_pipeline.defs.training.sensors import training_audio_sensor
     from dawa_pipeline.demo.audio import synth_demo_audio
     from dawa_pipeline.storage import layout
 
-    _section(f"demo audio ({DEMO_AUDIO_SECONDS:.0f} s per set, synthesised) → training_audio_sensor")
+    _section(f"demo audio ({DEMO_AUDIO_SECONDS:.0f} s per set, synthesised) for the training items")
     with connect(demo.url) as conn:
         for name, artist in artists.items():
             waiting = training_items.items_with_status(conn, artist.id, "needs_audio")
@@ -173,8 +158,9 @@ def _training(demo: _Demo, artists: dict[str, Any]) -> None:
                 audio = synth_demo_audio(str(item.id), DEMO_AUDIO_SECONDS, bpm=tempo, key=key)
                 demo.backend.put(layout.training_audio_path(artist.slug, item.id), audio, "audio/mpeg")
             print(f"{name}: audio for {len(waiting)} training items")
-    _section("training_prompts (offline writer unless OPENAI_API_KEY is set) → training_dataset")
-    demo.run_sensor(training_audio_sensor)
+    _section("dawa sync: training_audio_sensor → training_prompts (offline writer unless OPENAI_API_KEY)")
+    demo.sync()
+    _section("training_dataset")
     for name, artist in artists.items():
         ok = demo.materialize(["training_dataset"], artist.slug)
         print(f"{name}: training_dataset {'ok' if ok else 'FAILED'}")

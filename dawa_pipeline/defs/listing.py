@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 
+from dawa_pipeline.settings import load_settings
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend, StoredObject
 
@@ -33,3 +34,9 @@ class ListingCursor:
 def artist_slugs(backend: StorageBackend) -> list[str]:
     """The artist folders under artists/ (one cheap listing); folders that are not slugs are no artist's."""
     return [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
+
+
+def scan_interval_seconds(remote: int = 30, local: int = 5) -> int:
+    """How often a sensor lists storage: a local folder is cheap to scan every few seconds; a remote bucket
+    is asked less often (DAWA_STORAGE=supabase)."""
+    return local if load_settings().storage == "local" else remote

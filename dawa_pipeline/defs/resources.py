@@ -3,6 +3,7 @@ writer, bound once (`resources` below, loaded with the rest of defs/). Settings 
 Dagster config (`dg.EnvVar` wherever the environment sets one), so the UI's resource page shows where each
 one points."""
 
+import pickle
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -203,19 +204,50 @@ class StorageIOManager(dg.ConfigurableIOManager):
         )
 
 
+class PickleIOManager(dg.ConfigurableIOManager):
+    """Values handed between assets of one chain (e.g. a fingerprint to its chart), one pickle per partition
+    under `base_dir`, so a run over many partitions stores and loads them all (Dagster's filesystem IO
+    manager takes one partition per output). A partitioned input always loads as {partition: value}."""
+
+    base_dir: str
+
+    def _path(self, context: dg.OutputContext | dg.InputContext, key: str | None) -> Path:
+        name = layout.sanitize_segment(key) if key is not None else "value"
+        return Path(self.base_dir).joinpath(*context.asset_key.path, f"{name}.pickle")
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        for key, value in partition_items(context, obj).items():
+            path = self._path(context, key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps(value))
+            partial.replace(path)
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        keys: list[str | None] = (
+            list(context.asset_partition_keys) if context.has_asset_partitions else [None]
+        )
+        values = {key: pickle.loads(self._path(context, key).read_bytes()) for key in keys}  # noqa: S301
+        return values if context.has_asset_partitions else values[None]
+
+
 def build_resources(
     database: DatabaseResource | None = None,
     storage: StorageResource | None = None,
     prompt_writer: PromptWriterResource | None = None,
+    values_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Every resource the assets, checks and sensors use; tests pass their own database and storage."""
+    """Every resource the assets, checks and sensors use; tests pass their own database, storage and
+    folder for values handed between assets."""
     database = database or database_from_env()
+    values_dir = values_dir or load_settings().dagster_home / "storage"
     storage = storage or storage_from_env()
     return {
         "database": database,
         "storage": storage,
         "postgres_io_manager": PostgresIOManager(database=database),
         "storage_io_manager": StorageIOManager(storage=storage),
+        "io_manager": PickleIOManager(base_dir=str(values_dir)),
         "prompt_writer": prompt_writer or PromptWriterResource.from_env(),
     }
 

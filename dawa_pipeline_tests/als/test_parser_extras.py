@@ -10,7 +10,8 @@ import pytest
 
 from dawa_pipeline.als import parse_als
 from dawa_pipeline.als.keys import note_name
-from dawa_pipeline.demo.als_builder import Clip, Device, DrumPad, DrumRack, Note, SetSpec, Track, build_set
+from dawa_pipeline.demo.live_set.build import build_set
+from dawa_pipeline.demo.live_set.spec import Clip, Device, DrumPad, DrumRack, Note, SetSpec, Track
 
 VERSIONS = ("10", "11", "12", "12.1", "12.3")
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
 from pathlib import Path
 
+import dagster as dg
 import pytest
-from pipeline_env import INGEST
+from pipeline_env import ALL_ASSETS, INGEST
 
 from dawa_pipeline.als import AlsSummary, parse_als, parse_id
+from dawa_pipeline.cli.inprocess import execute_run_request, failed_partitions
 from dawa_pipeline.db import summaries
 from dawa_pipeline.db.artists import add_member
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.defs.ingest import sensors
-from dawa_pipeline.defs.partitions import artist_partitions, set_partitions
+from dawa_pipeline.defs.ingest.sensors import export_requests
+from dawa_pipeline.defs.partitions import artist_partitions, partitions_of, set_partitions
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.local import LocalStorage
 from dawa_pipeline.storage.uploads import UploadOutcome, upload_sets
@@ -41,13 +45,14 @@ def test_upload_to_row_and_exports_at_seed_paths(pipeline, demo_sets):
     ]
 
     tick = pipeline.tick()
-    keys = [r.partition_key for r in tick.run_requests]
+    assert len(tick.run_requests) == 1  # one run for the tick's batch
+    keys = pipeline.keys_of(tick)
     assert len(keys) == 2
     assert set(pipeline.instance.get_dynamic_partitions(set_partitions.name)) == set(keys)
     assert pipeline.instance.get_dynamic_partitions(artist_partitions.name) == ["nightshift-atlas"]
 
     results = pipeline.run_requested(tick)
-    assert all(r.success for r in results.values())
+    assert all(r.success for r in results)
 
     rows = _rows(pipeline.database_url)
     assert len(rows) == 2
@@ -75,7 +80,7 @@ def test_upload_to_row_and_exports_at_seed_paths(pipeline, demo_sets):
         )
         assert picture.startswith(b"\x89PNG")
 
-    for result in results.values():
+    for result in results:
         checks = result.get_asset_check_evaluations()
         assert {c.check_name for c in checks} == {
             "summary_fits_seed",
@@ -83,11 +88,13 @@ def test_upload_to_row_and_exports_at_seed_paths(pipeline, demo_sets):
             "timeline_picture_exists",
         }
         assert all(c.passed for c in checks)
-        (materialization,) = result.asset_materializations_for_node("als_summary")
-        stamp = materialization.metadata["dawa/provenance"].data
-        assert stamp["run_id"] == result.run_id
-        assert stamp["partition"] == materialization.partition
-        assert materialization.tags["dagster/data_version"] == stamp["parse_id"]
+        materializations = result.asset_materializations_for_node("als_summary")
+        assert {m.partition for m in materializations} == set(keys)
+        for materialization in materializations:
+            stamp = materialization.metadata["dawa/provenance"].data
+            assert stamp["run_id"] == result.run_id
+            assert stamp["partition"] == materialization.partition
+            assert materialization.metadata["parse_id"].text == stamp["parse_id"]
 
 
 def test_sensor_skips_with_same_cursor_and_bounds_each_tick(pipeline, demo_sets, monkeypatch):
@@ -96,10 +103,25 @@ def test_sensor_skips_with_same_cursor_and_bounds_each_tick(pipeline, demo_sets,
 
     sizes = []
     while (tick := pipeline.tick()).run_requests:
-        sizes.append(len(tick.run_requests))
+        assert len(tick.run_requests) == 1  # each tick's uploads become one run
+        sizes.append(len(pipeline.keys_of(tick)))
     assert sizes == [2, 2, 1]
     assert tick.skip_reason is not None
     assert len(pipeline.instance.get_dynamic_partitions(set_partitions.name)) == 5
+
+
+def test_a_tick_beyond_the_batch_limit_becomes_several_runs(pipeline, demo_sets, monkeypatch):
+    monkeypatch.setattr(sensors, "MAX_SETS_PER_RUN", 2)
+    pipeline.upload(ARTIST, demo_sets[ARTIST][:5])
+
+    tick = pipeline.tick()
+
+    assert len(tick.run_requests) == 3
+    order = pipeline.instance.get_dynamic_partitions(set_partitions.name)
+    covered = [partitions_of(request, order) for request in tick.run_requests]
+    assert [len(keys) for keys in covered] == [2, 2, 1]
+    assert [key for keys in covered for key in keys] == order
+    assert len({request.run_key for request in tick.run_requests}) == 3
 
 
 def test_an_upload_deleted_between_listing_and_reading_is_skipped(pipeline, demo_sets, monkeypatch):
@@ -120,15 +142,21 @@ def test_an_upload_deleted_between_listing_and_reading_is_skipped(pipeline, demo
 def test_changed_bytes_are_parsed_again_and_unchanged_are_not(pipeline, demo_sets, tmp_path):
     first, second = demo_sets[ARTIST][:2]
     (path,) = pipeline.upload(ARTIST, [first])
-    (tick,) = [pipeline.tick()]
+    tick = pipeline.tick()
     (request,) = tick.run_requests
-    observation = tick.asset_events[0]
-    assert observation.tags["dagster/data_version"] == request.run_key.split("@")[1]
+    (upload,) = tick.asset_events
+    sha256 = hashlib.sha256(first.read_bytes()).hexdigest()
+    assert isinstance(upload, dg.AssetMaterialization)  # uploads are materializations of als_upload
+    assert upload.tags["dagster/data_version"] == sha256
+    (result,) = pipeline.run_requested(tick)
+    (summary,) = result.asset_materializations_for_node("als_summary")
+    # Dagster's input version of a partitioned upstream: sha256 over its partitions' data versions in order.
+    combined = hashlib.sha256(sha256.encode()).hexdigest()
+    assert summary.tags["dagster/input_data_version/als_upload"] == combined
 
-    # Touched but unchanged: the sensor sees it again but asks for the same run key, which the daemon dedupes.
+    # Touched but unchanged: nothing to parse, so no run at all.
     os.utime(pipeline.storage_root / path)
-    (again,) = pipeline.tick().run_requests
-    assert again.run_key == request.run_key
+    assert pipeline.tick().run_requests == []
 
     # New bytes under the same name: a new run key.
     replacement = tmp_path / first.parent.name / first.name
@@ -170,20 +198,33 @@ def junk_set(tmp_path: Path) -> Path:
 
 def test_a_bad_upload_fails_only_its_own_partition(pipeline, demo_sets, junk_set):
     pipeline.upload(ARTIST, [*demo_sets[ARTIST][:2], junk_set])
-    results = pipeline.run_requested(pipeline.tick())
-    failed = {k: r for k, r in results.items() if not r.success}
-    assert list(failed) == ["nightshift-atlas::Broken::Broken.als"]
-    (failure,) = [e for e in failed["nightshift-atlas::Broken::Broken.als"].all_events if e.is_step_failure]
+    tick = pipeline.tick()
+    (result,) = pipeline.run_requested(tick)
+
+    assert not result.success
+    assert failed_partitions(result) == {
+        "nightshift-atlas::Broken::Broken.als": failed_partitions(result)[
+            "nightshift-atlas::Broken::Broken.als"
+        ]
+    }
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
     assert "Broken.als" in message and "gzip" in message
-
+    materialized = {m.partition for m in result.asset_materializations_for_node("als_summary")}
+    assert materialized == {k for k in pipeline.keys_of(tick) if "Broken" not in k}
     assert len(_rows(pipeline.database_url)) == 2
     assert not [p for p in _objects(pipeline, "artists/nightshift-atlas/daw-data/") if "/Broken/" in p]
+
+    # What the automation sensor then asks for: the good sets' exports, in one run.
+    (request,) = export_requests(pipeline.instance, tick.run_requests[0], failed_partitions(result))
+    exported = execute_run_request(pipeline.instance, request, ALL_ASSETS, pipeline.resources, "test")
+    assert exported.success
+    assert len(_objects(pipeline, "artists/nightshift-atlas/daw-data/")) == 4
 
 
 def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(pipeline, demo_sets, junk_set):
     pipeline.upload(ARTIST, [demo_sets[ARTIST][0], junk_set, demo_sets[ARTIST][1]])
-    keys = [r.partition_key for r in pipeline.tick().run_requests]
+    keys = pipeline.keys_of(pipeline.tick())
     result = pipeline.materialize_range(INGEST, keys[0], keys[-1], raise_on_error=False)
 
     assert not result.success
@@ -197,7 +238,7 @@ def test_a_bulk_run_stores_the_good_sets_and_names_the_bad_one(pipeline, demo_se
 
 def test_a_bulk_run_writes_every_set_in_one_run(pipeline, demo_sets):
     pipeline.upload(ARTIST, demo_sets[ARTIST])
-    keys = [r.partition_key for r in pipeline.tick().run_requests]
+    keys = pipeline.keys_of(pipeline.tick())
     result = pipeline.materialize_range(INGEST, keys[0], keys[-1])
     assert result.success
     assert len(_rows(pipeline.database_url)) == len(keys)
@@ -273,7 +314,7 @@ def test_a_set_copied_into_another_project_is_ingested_at_both_paths(pipeline, d
     copy.parent.mkdir()
     copy.write_bytes(original.read_bytes())
     paths = pipeline.upload(ARTIST, [original, copy])
-    keys = [r.partition_key for r in pipeline.tick().run_requests]
+    keys = pipeline.keys_of(pipeline.tick())
 
     result = pipeline.materialize_range(INGEST, keys[0], keys[-1])
 

@@ -3,12 +3,14 @@ real materialization events and real rows."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import dagster as dg
 from pipeline_env import ALL_ASSETS
 
 from dawa_pipeline.db.connection import connect
+from dawa_pipeline.defs.ingest.sensors import INGEST_STAGE, STAGE_TAG
 from dawa_pipeline.defs.partitions import artist_partitions
 from dawa_pipeline.defs.profile.assets import profile_assets
 from dawa_pipeline.defs.profile.automation import artist_refresh_sensor, nightly_profile_refresh
@@ -26,14 +28,14 @@ def _schedule(env) -> list[dg.RunRequest] | dg.SkipReason:
         return nightly_profile_refresh(context)
 
 
-def test_sensor_requests_one_run_per_changed_artist(pipeline, demo_sets):
+def test_sensor_requests_one_run_for_all_changed_artists(pipeline, demo_sets):
     pipeline.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:3])
     pipeline.ingest("Velvet Marrow", demo_sets["Velvet Marrow"][:2])
 
     first = pipeline.tick(artist_refresh_sensor)
-    assert [r.partition_key for r in first.run_requests] == [ATLAS, MARROW]
-    assert len({r.run_key for r in first.run_requests}) == 2
-    assert all(r.run_key.startswith(f"profile:{r.partition_key}@") for r in first.run_requests)
+    (both,) = first.run_requests
+    assert pipeline.keys_of(first, artist_partitions.name) == [ATLAS, MARROW]
+    assert set(both.asset_selection) == PROFILE_KEYS
     assert not first.dynamic_partitions_requests  # the upload sensor already added both artists
 
     assert pipeline.tick(artist_refresh_sensor).skip_reason is not None
@@ -42,8 +44,26 @@ def test_sensor_requests_one_run_per_changed_artist(pipeline, demo_sets):
     later = pipeline.tick(artist_refresh_sensor)
     (request,) = later.run_requests
     assert request.partition_key == MARROW
-    assert request.run_key != next(r.run_key for r in first.run_requests if r.partition_key == MARROW)
+    assert request.run_key != both.run_key
     assert int(later.cursor) > int(first.cursor)
+
+
+def test_sensor_waits_for_parse_runs_in_flight(pipeline, demo_sets):
+    pipeline.ingest("Nightshift Atlas", demo_sets["Nightshift Atlas"][:1])
+    running = dg.DagsterRun(
+        job_name="__ASSET_JOB",
+        run_id=str(uuid.uuid4()),
+        status=dg.DagsterRunStatus.STARTED,
+        tags={STAGE_TAG: INGEST_STAGE},
+    )
+    pipeline.instance.add_run(running)
+
+    waiting = pipeline.tick(artist_refresh_sensor)
+    assert waiting.run_requests == [] and "waiting for 1 parse runs" in str(waiting.skip_reason)
+
+    pipeline.instance.report_run_failed(running)
+    (request,) = pipeline.tick(artist_refresh_sensor).run_requests
+    assert request.partition_key == ATLAS
 
 
 def test_sensor_adds_a_missing_artist_partition(pipeline, demo_sets):

@@ -8,6 +8,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
+
 from dawa_pipeline.als import parse_als
 from dawa_pipeline.db import profiles, summaries
 from dawa_pipeline.db.artists import add_member
@@ -276,3 +278,22 @@ def test_members_read_their_artists_profile_and_nobody_else_does(pipeline, demo_
             "UPDATE artist_profiles SET master_schema = '{}' RETURNING artist_id"
         ).fetchall()
     assert updated == []  # a viewer is not an owner: no update
+
+
+def test_one_run_refreshes_several_artists_each_with_its_own_picture(pipeline, demo_sets):
+    for artist in (ATLAS, MARROW):
+        pipeline.ingest(artist, demo_sets[artist][:2])
+    first, last = layout.slugify(ATLAS), layout.slugify(MARROW)
+
+    result = pipeline.materialize_range(dg.AssetSelection.groups("profile"), first, last)
+
+    assert result.success
+    charts = {m.partition: m for m in result.asset_materializations_for_node("fingerprint_chart")}
+    assert set(charts) == {first, last}
+    for slug, chart in charts.items():
+        assert chart.metadata["chart"].path == layout.fingerprint_chart_path(slug)
+        picture = chart.metadata["picture"].md_str
+        assert picture.startswith("![fingerprint of ") and len(picture) <= 30_000
+    for artist in (ATLAS, MARROW):
+        stored = pipeline.profile(artist)
+        assert stored is not None and validate_master_schema(stored.master_schema) == []

@@ -13,17 +13,16 @@ import dagster as dg
 import psycopg
 
 from dawa_pipeline.als import PARSER_VERSION, AlsParseError, AlsSummary, parse_als, parse_id
+from dawa_pipeline.als.thumbnails import markdown_image, png_thumbnail
 from dawa_pipeline.db import artists, summaries, training_items
 from dawa_pipeline.db.summaries import StoredSummary
+from dawa_pipeline.defs.batches import report_batch
 from dawa_pipeline.defs.partitions import set_partitions, upload_ref_for
 from dawa_pipeline.defs.provenance import provenance_stamp
 from dawa_pipeline.defs.resources import DatabaseResource, StorageArtifact, StorageResource
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageError
 from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
-
-DATA_VERSION_TAG = "dagster/data_version"
-"""The tag Dagster reads an asset event's data version from (documented, not exported as a constant)."""
 
 als_upload = dg.AssetSpec(
     "als_upload",
@@ -126,34 +125,6 @@ def _store_summaries(conn: psycopg.Connection, parsed: Mapping[str, ParsedUpload
     return stored
 
 
-def report_batch(
-    context: dg.AssetExecutionContext,
-    metadata: Mapping[str, Mapping[str, Any]],
-    failures: Mapping[str, str],
-    data_versions: Mapping[str, str],
-) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
-    """The events of a batch step: with failures, a materialization for each good set and then a failure
-    naming the bad ones (the good sets stay materialized); otherwise one result for the run's partitions,
-    each carrying its own set's metadata."""
-    if failures:
-        for key, entries in metadata.items():
-            yield dg.AssetMaterialization(
-                asset_key=context.asset_key,
-                partition=key,
-                metadata=dict(entries),
-                tags={DATA_VERSION_TAG: data_versions[key]},
-            )
-        raise dg.Failure(
-            description="; ".join(f"{key}: {reason}" for key, reason in failures.items()),
-            metadata={"failed_partitions": dg.MetadataValue.json(dict(failures)), "stored": len(metadata)},
-        )
-    for key, entries in metadata.items():
-        context.add_asset_metadata(entries, partition_key=key)
-    keys = list(context.partition_keys)
-    version = data_versions[keys[0]] if len(keys) == 1 else None
-    yield dg.MaterializeResult(data_version=dg.DataVersion(version) if version else None)
-
-
 @dg.asset(
     partitions_def=set_partitions,
     deps=[als_upload],
@@ -248,7 +219,9 @@ def als_summary_export(
             failures[key] = str(exc)
             continue
         versions[key] = row.parse_id
+        thumbnail = png_thumbnail(artifact.files[TIMELINE_PNG])  # type: ignore[arg-type]
         metadata[key] = {
+            "picture": dg.MetadataValue.md(markdown_image(thumbnail, f"timeline of {row.als_filename}")),
             "summary_json": dg.MetadataValue.path(artifact.path_of(SUMMARY_JSON)),
             "timeline": dg.MetadataValue.path(artifact.path_of(TIMELINE_PNG)),
             "parse_id": row.parse_id,

@@ -1,20 +1,34 @@
-"""Sensors: new or changed uploads become set partitions and parse runs."""
+"""The upload sensor: new or changed uploads become set partitions, `als_upload` materializations and batched
+parse runs."""
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 import dagster as dg
 
-from dawa_pipeline.defs.ingest.assets import DATA_VERSION_TAG, als_summary, als_summary_export
-from dawa_pipeline.defs.listing import ListingCursor, artist_slugs
-from dawa_pipeline.defs.partitions import artist_partitions, set_partition_key, set_partitions
+from dawa_pipeline.defs.batches import DATA_VERSION_TAG
+from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, als_upload
+from dawa_pipeline.defs.listing import ListingCursor, artist_slugs, scan_interval_seconds
+from dawa_pipeline.defs.partitions import (
+    artist_partitions,
+    batch_digest,
+    batch_run_request,
+    contiguous_batches,
+    partitions_of,
+    set_partition_key,
+    set_partitions,
+)
 from dawa_pipeline.defs.resources import StorageResource
 from dawa_pipeline.storage import layout
-from dawa_pipeline.storage.backend import ObjectNotFound, StoredObject
+from dawa_pipeline.storage.backend import ObjectNotFound, StorageBackend, StoredObject
 
-# Each new or changed upload is downloaded once to hash it, so a tick's work is bounded by this many sets;
-# a 10,000-file import is worked through over consecutive ticks, oldest first.
-MAX_UPLOADS_PER_TICK = 100
+# A tick reads at most this many new or changed uploads (oldest first; the rest follow on the next ticks),
+# and one run parses at most MAX_SETS_PER_RUN of them.
+MAX_UPLOADS_PER_TICK = 300
+MAX_SETS_PER_RUN = 100
+
+STAGE_TAG = "dawa/stage"
+INGEST_STAGE = "ingest"
 
 
 def pending_uploads(
@@ -31,15 +45,73 @@ def pending_uploads(
     return pending[:limit]
 
 
+def content_version(backend: StorageBackend, obj: StoredObject) -> str:
+    """The upload's data version: the sha256 of its bytes."""
+    return hashlib.sha256(backend.get(obj.path)).hexdigest()
+
+
+def recorded_versions(instance: dg.DagsterInstance, keys: Sequence[str]) -> dict[str, str]:
+    """The data version of the newest `als_upload` materialization of each set, in one query."""
+    if not keys:
+        return {}
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=als_upload.key, asset_partitions=list(keys)),
+        limit=len(keys) * 4,
+        ascending=False,
+    ).records
+    versions: dict[str, str] = {}
+    for record in records:
+        event = record.asset_materialization
+        if record.partition_key and event is not None and record.partition_key not in versions:
+            versions[record.partition_key] = event.tags.get(DATA_VERSION_TAG, "")
+    return versions
+
+
+def ingest_requests(changed: Mapping[str, str], order: Sequence[str]) -> list[dg.RunRequest]:
+    """One parse-and-export run per batch of consecutive changed sets; the run key is the batch's content,
+    so a batch is never parsed twice for the same bytes."""
+    requests = []
+    for batch in contiguous_batches(changed, order, MAX_SETS_PER_RUN):
+        digest = batch_digest(f"{key}@{changed[key]}" for key in batch)
+        requests.append(
+            batch_run_request(
+                batch,
+                run_key=f"ingest:{batch[0]}..{batch[-1]}@{digest}",
+                assets=[als_summary.key, als_summary_export.key],
+                tags={STAGE_TAG: INGEST_STAGE},
+            )
+        )
+    return requests
+
+
+def export_requests(
+    instance: dg.DagsterInstance, request: dg.RunRequest, failed: Collection[str]
+) -> list[dg.RunRequest]:
+    """After a parse run with bad sets: exports of the good sets of its batch, as the automation sensor
+    requests them for the daemon (`dawa sync` runs them itself)."""
+    order = instance.get_dynamic_partitions(set_partitions.name)
+    good = [key for key in partitions_of(request, order) if key not in failed]
+    return [
+        batch_run_request(
+            batch,
+            run_key=f"export:{batch[0]}..{batch[-1]}@{request.run_key}",
+            assets=[als_summary_export.key],
+            tags={STAGE_TAG: INGEST_STAGE},
+        )
+        for batch in contiguous_batches(good, order, MAX_SETS_PER_RUN)
+    ]
+
+
 @dg.sensor(
     name="als_upload_sensor",
     target=[als_summary, als_summary_export],
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=scan_interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Finds new or changed .als uploads under artists/*/uploads/, adds their set and artist partitions, "
-        "records an observation of als_upload with the file's sha256 as data version, and requests one parse "
-        f"run per set (run_key = partition + content hash). At most {MAX_UPLOADS_PER_TICK} uploads per tick."
+        "records each as an als_upload materialization (data version: the file's sha256) and requests one "
+        f"parse-and-export run per batch of up to {MAX_SETS_PER_RUN} consecutive sets. A touched file with "
+        f"unchanged bytes is skipped. At most {MAX_UPLOADS_PER_TICK} uploads per tick."
     ),
 )
 def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
@@ -48,49 +120,52 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
     # One listing per artist's uploads folder: never walks the (much larger) daw-data and training trees.
     uploads = [o for slug in artist_slugs(backend) for o in backend.list(layout.uploads_prefix(slug))]
     instance = context.instance
-    known_sets = set(instance.get_dynamic_partitions(set_partitions.name))
+    known_order = instance.get_dynamic_partitions(set_partitions.name)
+    known_sets = set(known_order)
     batch = pending_uploads(uploads, cursor, MAX_UPLOADS_PER_TICK, known_sets)
     if not batch:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed uploads"), cursor=cursor.dump())
 
-    set_keys: list[str] = []
-    artist_keys: set[str] = set()
-    run_requests: list[dg.RunRequest] = []
-    observations: list[dg.AssetObservation] = []
+    refs = {obj.path: ref for obj in batch if (ref := layout.parse_upload_path(obj.path))}
+    keys = {path: set_partition_key(ref) for path, ref in refs.items()}
+    previous = recorded_versions(instance, [key for key in keys.values() if key in known_sets])
+    changed: dict[str, str] = {}
+    artists: set[str] = set()
+    events: list[dg.AssetMaterialization] = []
     for obj in batch:
-        ref = layout.parse_upload_path(obj.path)
-        assert ref is not None  # pending_uploads keeps upload paths only
+        key = keys[obj.path]
         try:
-            sha256 = hashlib.sha256(backend.get(obj.path)).hexdigest()
+            version = content_version(backend, obj)
         except ObjectNotFound:  # deleted since it was listed: nothing left to parse
             context.log.info(f"{obj.path}: deleted before it could be read")
             continue
-        key = set_partition_key(ref)
-        set_keys.append(key)
-        artist_keys.add(ref.artist_slug)
-        observations.append(
-            dg.AssetObservation(
-                asset_key="als_upload",
+        if previous.get(key) == version:  # touched, same bytes: already parsed
+            continue
+        changed[key] = version
+        artists.add(refs[obj.path].artist_slug)
+        events.append(
+            dg.AssetMaterialization(
+                asset_key=als_upload.key,
                 partition=key,
-                metadata={"path": obj.path, "size_bytes": obj.size, "sha256": sha256},
-                tags={DATA_VERSION_TAG: sha256},
+                metadata={"path": obj.path, "size_bytes": obj.size, "sha256": version},
+                tags={DATA_VERSION_TAG: version},
             )
         )
-        # Same bytes give the same run key, so a touched-but-unchanged file is never parsed twice.
-        run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{sha256}"))
 
-    new_sets = [k for k in dict.fromkeys(set_keys) if k not in known_sets]
-    new_artists = sorted(
-        k for k in artist_keys if not instance.has_dynamic_partition(artist_partitions.name, k)
+    new_sets = [key for key in changed if key not in known_sets]
+    new_artists = sorted(a for a in artists if not instance.has_dynamic_partition(artist_partitions.name, a))
+    requests = ingest_requests(changed, [*known_order, *new_sets])
+    context.log.info(
+        f"{len(batch)} uploads listed as new or changed: {len(changed)} with new bytes "
+        f"({len(new_sets)} new sets, {len(new_artists)} new artists) in {len(requests)} runs"
     )
-    context.log.info(f"{len(batch)} uploads: {len(new_sets)} new sets, {len(new_artists)} new artists")
     return dg.SensorResult(
-        run_requests=run_requests,
+        run_requests=requests,
         dynamic_partitions_requests=[
             set_partitions.build_add_request(new_sets),
             artist_partitions.build_add_request(new_artists),
         ],
-        asset_events=observations,
+        asset_events=events,
         # Never backwards: a batch of old-dated copies alone leaves the high-water mark where it was.
         cursor=max(cursor, ListingCursor.of(batch[-1])).dump(),
     )

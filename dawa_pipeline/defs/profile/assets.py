@@ -18,10 +18,12 @@ import psycopg
 from pydantic import ValidationError
 
 from dawa_pipeline.als import AlsSummary
+from dawa_pipeline.als.thumbnails import markdown_image, png_thumbnail
 from dawa_pipeline.db import artists, profiles, summaries
 from dawa_pipeline.db.artists import Artist
 from dawa_pipeline.db.profiles import ProfileWrite
 from dawa_pipeline.db.summaries import StoredSummary
+from dawa_pipeline.defs.batches import batch_output
 from dawa_pipeline.defs.ingest.assets import als_summary
 from dawa_pipeline.defs.partitions import artist_partitions
 from dawa_pipeline.defs.provenance import provenance_stamp
@@ -35,10 +37,12 @@ from dawa_pipeline.profile import (
     render_fingerprint_chart,
     skeleton_master_schema,
 )
+from dawa_pipeline.profile.evidence import is_summed_up
+from dawa_pipeline.profile.fingerprint import describe_missing_evidence
 from dawa_pipeline.storage import layout
 
 # Bump when the fingerprint, chart or refresh rules change, so Dagster marks every artist's profile stale.
-PROFILE_CODE_VERSION = "1"
+PROFILE_CODE_VERSION = "2"
 TOP_PLUGINS_SHOWN = 8
 
 
@@ -96,12 +100,15 @@ def _bpm_range(fingerprint: Fingerprint) -> str:
     if fingerprint.is_empty:
         return "no sets"
     bpm = fingerprint.aggregates.core_bpm_range
+    if not bpm.cluster_centers:
+        return f"{bpm.min:g}-{bpm.max:g} BPM (no dominant tempo)"
     centres = ", ".join(f"{c:g}" for c in bpm.cluster_centers)
     return f"{bpm.min:g}-{bpm.max:g} BPM (centres {centres})"
 
 
 def _top_plugins(fingerprint: Fingerprint) -> str:
-    shown = fingerprint.evidence.get("frequent_plugins_tools", [])[:TOP_PLUGINS_SHOWN]
+    evidence = fingerprint.evidence.get("frequent_plugins_tools", [])
+    shown = [e for e in evidence if not is_summed_up(e)][:TOP_PLUGINS_SHOWN]
     if not shown:
         return "no plugins"
     rows = "\n".join(f"| {e.subject} | {e.count} of {e.of} |" for e in shown)
@@ -117,6 +124,7 @@ def _readable_metadata(result: ArtistFingerprint) -> dict[str, Any]:
         "bpm_range": dg.MetadataValue.text(_bpm_range(fingerprint)),
         "common_keys": dg.MetadataValue.text(", ".join(keys) or "none"),
         "top_plugins": dg.MetadataValue.md(_top_plugins(fingerprint)),
+        "missing_evidence": dg.MetadataValue.md(describe_missing_evidence(fingerprint)),
         "chart": dg.MetadataValue.path(layout.fingerprint_chart_path(result.artist.slug)),
     }
 
@@ -132,7 +140,7 @@ def _provenance(
     stamp = provenance_stamp(
         run_id=context.run.run_id,
         asset=context.asset_key.to_user_string(),
-        partition=context.partition_key,
+        partition=result.artist.slug,
         inputs={
             "artist_id": str(result.artist.id),
             "als_summaries.id": [ref.summary_id for ref in result.refs],
@@ -151,6 +159,7 @@ def _provenance(
     # default between two dynamic partitionings would pair set key "x" with artist key "x".
     deps=[dg.AssetDep(als_summary, partition_mapping=dg.AllPartitionMapping())],
     group_name="profile",
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "pandas"},
     code_version=PROFILE_CODE_VERSION,
     description=(
@@ -158,21 +167,27 @@ def _provenance(
         "statement), computed from the latest summary of each of the artist's sets in als_summaries."
     ),
 )
-def daw_fingerprint(context: dg.AssetExecutionContext, database: DatabaseResource):
+def daw_fingerprint(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.Output:
+    results: dict[str, ArtistFingerprint] = {}
     with database.transaction() as conn:
-        artist = _artist(conn, context.partition_key)
-        rows = summaries.latest_for_artist(conn, artist.id)
-    parsed = tuple(_summary_of(row) for row in rows)
-    result = ArtistFingerprint(
-        artist=artist,
-        fingerprint=compute_fingerprint(parsed),
-        summaries=parsed,
-        refs=tuple(_ref_of(row, summary) for row, summary in zip(rows, parsed, strict=True)),
-    )
-    return dg.Output(
-        result,
-        metadata={**_readable_metadata(result), "dawa/provenance": _provenance(context, result)},
-        data_version=dg.DataVersion(result.data_version),
+        for slug in context.partition_keys:
+            artist = _artist(conn, slug)
+            rows = summaries.latest_for_artist(conn, artist.id)
+            parsed = tuple(_summary_of(row) for row in rows)
+            results[slug] = ArtistFingerprint(
+                artist=artist,
+                fingerprint=compute_fingerprint(parsed),
+                summaries=parsed,
+                refs=tuple(_ref_of(row, summary) for row, summary in zip(rows, parsed, strict=True)),
+            )
+    return batch_output(
+        context,
+        results,
+        {
+            slug: {**_readable_metadata(r), "dawa/provenance": _provenance(context, r)}
+            for slug, r in results.items()
+        },
+        {slug: r.data_version for slug, r in results.items()},
     )
 
 
@@ -180,6 +195,7 @@ def daw_fingerprint(context: dg.AssetExecutionContext, database: DatabaseResourc
     partitions_def=artist_partitions,
     io_manager_key="storage_io_manager",
     group_name="profile",
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "matplotlib", "storage"},
     code_version=PROFILE_CODE_VERSION,
     description=(
@@ -187,19 +203,26 @@ def daw_fingerprint(context: dg.AssetExecutionContext, database: DatabaseResourc
         "artists/{slug}/profile/fingerprint.png, written by the storage IO manager."
     ),
 )
-def fingerprint_chart(context: dg.AssetExecutionContext, daw_fingerprint: ArtistFingerprint):
-    result = daw_fingerprint
-    path = layout.fingerprint_chart_path(result.artist.slug)
-    directory, name = path.rsplit("/", 1)
-    png = render_fingerprint_chart(result.artist.name, result.summaries, result.fingerprint)
-    return dg.Output(
-        StorageArtifact(directory=directory, files={name: png}),
-        metadata={
+def fingerprint_chart(
+    context: dg.AssetExecutionContext, daw_fingerprint: dict[str, ArtistFingerprint]
+) -> dg.Output:
+    artifacts: dict[str, StorageArtifact] = {}
+    metadata: dict[str, dict[str, Any]] = {}
+    versions: dict[str, str] = {}
+    for slug, result in daw_fingerprint.items():
+        path = layout.fingerprint_chart_path(result.artist.slug)
+        directory, name = path.rsplit("/", 1)
+        png = render_fingerprint_chart(result.artist.name, result.summaries, result.fingerprint)
+        artifacts[slug] = StorageArtifact(directory=directory, files={name: png})
+        metadata[slug] = {
+            "picture": dg.MetadataValue.md(
+                markdown_image(png_thumbnail(png), f"fingerprint of {result.artist.name}")
+            ),
             **_readable_metadata(result),
             "dawa/provenance": _provenance(context, result, paths=[path]),
-        },
-        data_version=dg.DataVersion(_sha256(png)),
-    )
+        }
+        versions[slug] = _sha256(png)
+    return batch_output(context, artifacts, metadata, versions)
 
 
 def plan_refresh(
@@ -240,6 +263,7 @@ def master_schema_version(master_schema: dict[str, Any]) -> str:
     io_manager_key="postgres_io_manager",
     metadata={TABLE_METADATA_KEY: "artist_profiles"},
     group_name="profile",
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "postgres"},
     code_version=PROFILE_CODE_VERSION,
     description=(
@@ -249,28 +273,32 @@ def master_schema_version(master_schema: dict[str, Any]) -> str:
     ),
 )
 def artist_master_schema(
-    context: dg.AssetExecutionContext, daw_fingerprint: ArtistFingerprint, database: DatabaseResource
-):
-    result = daw_fingerprint
-    with database.transaction() as conn:
-        stored = profiles.get_profile(conn, result.artist.id)
-    try:
-        write = plan_refresh(stored, result, datetime.now(UTC))
-    except MasterSchemaError as exc:
-        raise dg.Failure(
-            f"{result.artist.name}: the stored profile cannot take the computed parts ({exc}); nothing was "
-            "written. Correct it with `dawa profile export` / `dawa profile import`."
-        ) from None
-    rows = [f"artist_profiles(artist_id={result.artist.id})"] if write.changed else []
-    return dg.Output(
-        write,
-        metadata={
+    context: dg.AssetExecutionContext,
+    daw_fingerprint: dict[str, ArtistFingerprint],
+    database: DatabaseResource,
+) -> dg.Output:
+    writes: dict[str, ProfileWrite] = {}
+    metadata: dict[str, dict[str, Any]] = {}
+    versions: dict[str, str] = {}
+    now = datetime.now(UTC)
+    for slug, result in daw_fingerprint.items():
+        with database.transaction() as conn:
+            stored = profiles.get_profile(conn, result.artist.id)
+        try:
+            write = writes[slug] = plan_refresh(stored, result, now)
+        except MasterSchemaError as exc:
+            raise dg.Failure(
+                f"{result.artist.name}: the stored profile cannot take the computed parts ({exc}); nothing "
+                "was written. Correct it with `dawa profile export` / `dawa profile import`."
+            ) from None
+        rows = [f"artist_profiles(artist_id={result.artist.id})"] if write.changed else []
+        metadata[slug] = {
             **_readable_metadata(result),
             "written": dg.MetadataValue.bool(write.changed),
             "dawa/provenance": _provenance(context, result, rows=rows, extra={"written": write.changed}),
-        },
-        data_version=dg.DataVersion(master_schema_version(write.master_schema)),
-    )
+        }
+        versions[slug] = master_schema_version(write.master_schema)
+    return batch_output(context, writes, metadata, versions)
 
 
 profile_assets = [daw_fingerprint, fingerprint_chart, artist_master_schema]

@@ -5,34 +5,73 @@ import dagster as dg
 
 from dawa_pipeline.db import profiles
 from dawa_pipeline.defs.ingest.assets import als_summary
-from dawa_pipeline.defs.partitions import artist_partitions, upload_ref_for
+from dawa_pipeline.defs.ingest.sensors import INGEST_STAGE, STAGE_TAG
+from dawa_pipeline.defs.partitions import (
+    artist_partitions,
+    batch_run_request,
+    contiguous_batches,
+    upload_ref_for,
+)
 from dawa_pipeline.defs.profile.assets import profile_assets
 from dawa_pipeline.defs.resources import DatabaseResource
 
 # Materialization events read per tick; a bulk import's events are worked through over consecutive ticks.
 MAX_EVENTS_PER_TICK = 1000
+MAX_ARTISTS_PER_RUN = 50
+PROFILE_STAGE = "profile"
+
+
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def ingest_runs_in_flight(instance: dg.DagsterInstance) -> int:
+    """Parse runs queued or running: a refresh waits for them, so a burst of uploads refreshes each artist
+    once, after its last batch, rather than once per batch."""
+    return instance.get_runs_count(dg.RunsFilter(statuses=IN_FLIGHT, tags={STAGE_TAG: INGEST_STAGE}))
+
+
+def refresh_requests(newest_event: dict[str, int], order: list[str]) -> list[dg.RunRequest]:
+    """One refresh run per batch of consecutive artists, keyed by the newest summary event it covers."""
+    return [
+        batch_run_request(
+            batch,
+            run_key=f"profile:{batch[0]}..{batch[-1]}@{max(newest_event[slug] for slug in batch)}",
+            assets=[asset.key for asset in profile_assets],
+            tags={STAGE_TAG: PROFILE_STAGE},
+        )
+        for batch in contiguous_batches(newest_event, order, MAX_ARTISTS_PER_RUN)
+    ]
 
 
 @dg.sensor(
     name="artist_refresh_sensor",
     target=profile_assets,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Reads als_summary materializations since its cursor and requests one profile refresh run per "
-        "artist with new summaries (daw_fingerprint, fingerprint_chart, artist_master_schema), however many "
-        f"sets arrived; run_key = artist + newest event id. At most {MAX_EVENTS_PER_TICK} events per tick."
+        "Reads als_summary materializations since its cursor and, once no parse run is queued or running, "
+        "requests one profile refresh run (daw_fingerprint, fingerprint_chart, artist_master_schema) for all "
+        f"artists with new summaries, however many sets arrived. At most {MAX_EVENTS_PER_TICK} events a tick."
     ),
 )
 def artist_refresh_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     after = int(context.cursor) if context.cursor else None
-    records = context.instance.fetch_materializations(
+    instance = context.instance
+    records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=als_summary.key, after_storage_id=after),
         limit=MAX_EVENTS_PER_TICK,
         ascending=True,
     ).records
     if not records:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new summaries"), cursor=context.cursor)
+    if waiting := ingest_runs_in_flight(instance):
+        reason = f"new summaries; waiting for {waiting} parse runs to finish"
+        return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=context.cursor)
 
     newest_event: dict[str, int] = {}
     for record in records:
@@ -46,13 +85,10 @@ def artist_refresh_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
             continue
         newest_event[slug] = max(newest_event.get(slug, 0), record.storage_id)
 
-    known = context.instance.has_dynamic_partition
-    missing = sorted(slug for slug in newest_event if not known(artist_partitions.name, slug))
+    known = instance.get_dynamic_partitions(artist_partitions.name)
+    missing = sorted(slug for slug in newest_event if slug not in set(known))
     return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(partition_key=slug, run_key=f"profile:{slug}@{storage_id}")
-            for slug, storage_id in sorted(newest_event.items())
-        ],
+        run_requests=refresh_requests(newest_event, [*known, *missing]),
         dynamic_partitions_requests=[artist_partitions.build_add_request(missing)] if missing else [],
         cursor=str(records[-1].storage_id),
     )

@@ -24,6 +24,7 @@ from dawa_pipeline.als import AlsSummary
 from dawa_pipeline.db import training_items
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
+from dawa_pipeline.defs.batches import report_batch
 from dawa_pipeline.defs.partitions import artist_partitions
 from dawa_pipeline.defs.provenance import provenance_stamp
 from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
@@ -114,6 +115,7 @@ DATASET_CODE_VERSION = "1"
     group_name="training",
     kinds={"python", "openai", "postgres"},
     code_version=SYSTEM_PROMPT_VERSION,  # a new caption prompt is a new version of every caption
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="openai",
     description=(
         "A caption for every needs_prompt training item of the artist, written from its set's summary and "
@@ -127,11 +129,24 @@ def training_prompts(
     database: DatabaseResource,
     storage: StorageResource,
     prompt_writer: PromptWriterResource,
-) -> dg.MaterializeResult:
-    slug = context.partition_key
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization]:
     writer = prompt_writer.writer()
-    queue = load_items(context, database, slug, ["needs_prompt"])
     backend = storage.backend()
+    metadata = {
+        slug: _write_prompts(context, database, backend, writer, slug) for slug in context.partition_keys
+    }
+    yield from report_batch(context, metadata, failures={}, data_versions={})
+
+
+def _write_prompts(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    backend: StorageBackend,
+    writer: PromptWriter,
+    slug: str,
+) -> dict[str, Any]:
+    """Caption every needs_prompt item of one artist; the partition's metadata."""
+    queue = load_items(context, database, slug, ["needs_prompt"])
     ready: list[TrainingItem] = []
     failures: dict[str, str] = {}
     skipped: dict[str, str] = {}
@@ -165,18 +180,16 @@ def training_prompts(
         paths=[layout.prompt_path(slug, i.id) for i in ready],
         extra={"model_name": writer.name, "system_prompt_version": SYSTEM_PROMPT_VERSION},
     )
-    return dg.MaterializeResult(
-        metadata={
-            "ready": len(ready),
-            "failed": len(failures),
-            "skipped": len(skipped),
-            "failures": dg.MetadataValue.json(failures),
-            "sample_caption": dg.MetadataValue.text(sample.text if sample else "(none written)"),
-            "model_name": dg.MetadataValue.text(writer.name),
-            "system_prompt_version": dg.MetadataValue.text(SYSTEM_PROMPT_VERSION),
-            "dawa/provenance": dg.MetadataValue.json(stamp),
-        },
-    )
+    return {
+        "ready": len(ready),
+        "failed": len(failures),
+        "skipped": len(skipped),
+        "failures": dg.MetadataValue.json(failures),
+        "sample_caption": dg.MetadataValue.text(sample.text if sample else "(none written)"),
+        "model_name": dg.MetadataValue.text(writer.name),
+        "system_prompt_version": dg.MetadataValue.text(SYSTEM_PROMPT_VERSION),
+        "dawa/provenance": dg.MetadataValue.json(stamp),
+    }
 
 
 # --- training_dataset ------------------------------------------------------------------------------------

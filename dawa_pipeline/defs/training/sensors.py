@@ -1,11 +1,11 @@
 """The training audio sensor: rendered audio at artists/*/training/{item}/audio.mp3 is checked and queued.
 
 Each new or changed file is decoded once (`inspect_audio`): its item moves to needs_prompt with the measured
-duration and sample rate, or to failed with the reason; then one `training_prompts` run is requested per
-artist that gained work. Recording the same audio again is harmless, so a tick retried after a crash is safe.
+duration and sample rate, or to failed with the reason; then one `training_prompts` run is requested for
+each batch of artists that gained work. Recording the same audio again is harmless, so a tick retried after a
+crash is safe.
 """
 
-import hashlib
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -16,8 +16,13 @@ import dagster as dg
 
 from dawa_pipeline.db import artists, training_items
 from dawa_pipeline.db.training_items import TransitionRefused
-from dawa_pipeline.defs.listing import ListingCursor, artist_slugs
-from dawa_pipeline.defs.partitions import artist_partitions
+from dawa_pipeline.defs.listing import ListingCursor, artist_slugs, scan_interval_seconds
+from dawa_pipeline.defs.partitions import (
+    artist_partitions,
+    batch_digest,
+    batch_run_request,
+    contiguous_batches,
+)
 from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
 from dawa_pipeline.defs.training.assets import training_prompts
 from dawa_pipeline.storage import layout
@@ -27,6 +32,7 @@ from dawa_pipeline.training.audio import AudioInfo, AudioRejected, inspect_audio
 # Each file is downloaded and fully decoded, so a tick handles at most this many; the rest follow on the
 # next ticks, oldest first.
 MAX_AUDIO_PER_TICK = 20
+MAX_ARTISTS_PER_RUN = 50
 
 
 @dataclass(frozen=True)
@@ -98,15 +104,30 @@ def _inspect(backend: StorageBackend, path: str) -> AudioInfo:
             return inspect_audio_stream(stream, path)
 
 
+def prompt_requests(queued: dict[str, list[str]], order: list[str]) -> list[dg.RunRequest]:
+    """One training_prompts run per batch of consecutive artists that gained items; the run key is the
+    files that queued them, so a retried tick asks for the same run."""
+    return [
+        batch_run_request(
+            batch,
+            run_key=f"training_prompts:{batch[0]}..{batch[-1]}@"
+            + batch_digest(file for slug in batch for file in queued[slug]),
+            assets=[training_prompts.key],
+            tags={},
+        )
+        for batch in contiguous_batches(queued, order, MAX_ARTISTS_PER_RUN)
+    ]
+
+
 @dg.sensor(
     name="training_audio_sensor",
     target=[training_prompts],
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=scan_interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Finds new or changed training audio at artists/*/training/{item}/audio.mp3, decodes and checks it: "
         "the item moves needs_audio -> needs_prompt (duration and sample rate recorded) or failed with the "
-        "reason. Requests one training_prompts run per artist that gained items. At most "
+        "reason. Requests one training_prompts run for the artists that gained items. At most "
         f"{MAX_AUDIO_PER_TICK} files per tick."
     ),
 )
@@ -138,19 +159,10 @@ def training_audio_sensor(
         if outcome.status == "needs_prompt":
             queued.setdefault(outcome.slug, []).append(f"{obj.path}@{obj.updated_at.isoformat()}")
 
-    new_artists = [
-        slug
-        for slug in sorted(queued)
-        if not context.instance.has_dynamic_partition(artist_partitions.name, slug)
-    ]
+    known = context.instance.get_dynamic_partitions(artist_partitions.name)
+    new_artists = sorted(slug for slug in queued if slug not in set(known))
     return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(
-                partition_key=slug,
-                run_key=f"training_prompts:{slug}@{hashlib.sha256('|'.join(files).encode()).hexdigest()[:16]}",
-            )
-            for slug, files in sorted(queued.items())
-        ],
+        run_requests=prompt_requests(queued, [*known, *new_artists]),
         dynamic_partitions_requests=[artist_partitions.build_add_request(new_artists)] if new_artists else [],
         cursor=max(cursor, ListingCursor.of(batch[-1])).dump(),
     )
