@@ -41,4 +41,4 @@ def storage_from_settings(settings: Settings) -> StorageBackend:
         required = (("SUPABASE_URL", url), ("SUPABASE_SERVICE_ROLE_KEY", key))
         missing = " and ".join(name for name, value in required if not value)
         raise StorageConfigError(f"DAWA_STORAGE=supabase needs {missing} in the environment")
-    return SupabaseStorage(url, key, BUCKET)
+    return SupabaseStorage(url, key, BUCKET, resumable_threshold=settings.storage_resumable_threshold)
