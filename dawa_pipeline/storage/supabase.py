@@ -40,7 +40,8 @@ LIST_PAGE_SIZE = 1000  # Supabase's list is per folder, paginated by limit/offse
 LIST_V2_PAGE_SIZE = 1000  # list-v2's most objects per request
 REMOVE_BATCH_SIZE = 1000
 TUS_CHUNK_SIZE = 6 * 1024 * 1024  # Supabase takes TUS uploads in 6 MB chunks (the last may be shorter)
-TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
+# Every TUS request carries x-upsert: Supabase checks it when the first chunk arrives, not only at creation.
+TUS_HEADERS = {"Tus-Resumable": "1.0.0", "x-upsert": "true"}
 RESUME_ATTEMPTS = 5  # dropped or refused chunks in a row before an upload gives up
 # Answers to a chunk after which asking the server for its offset and resending can succeed.
 _RESUMABLE_STATUSES = frozenset({409, 423, 429, 500, 502, 503, 504})
@@ -134,14 +135,15 @@ class SupabaseStorage(StorageBackend):
                     offset = self._upload_offset(upload_url, path)
                     if offset >= size:
                         break
-                source.seek(offset)
+                length = min(TUS_CHUNK_SIZE, size - offset)
                 response = self._http.patch(
                     upload_url,
-                    content=source.read(TUS_CHUNK_SIZE),
+                    content=_read_range(source, offset, length),
                     headers={
                         **self._auth,
                         **TUS_HEADERS,
                         "Upload-Offset": str(offset),
+                        "Content-Length": str(length),
                         "Content-Type": "application/offset+octet-stream",
                     },
                 )
@@ -179,7 +181,6 @@ class SupabaseStorage(StorageBackend):
                 **TUS_HEADERS,
                 "Upload-Length": str(size),
                 "Upload-Metadata": encoded,
-                "x-upsert": "true",
             },
         )
         _raise_for_status(response)
@@ -302,6 +303,18 @@ class SupabaseStorage(StorageBackend):
 
     def describe(self, path: str) -> str:
         return self._objects_url + path
+
+
+def _read_range(source: BinaryIO, offset: int, length: int) -> Iterator[bytes]:
+    """`length` bytes of `source` from `offset`, read as they are sent: a request body that holds no more than
+    one STREAM_CHUNK_SIZE piece (httpx keeps a sent request's bytes until its response is collected)."""
+    source.seek(offset)
+    while length > 0:
+        piece = source.read(min(STREAM_CHUNK_SIZE, length))
+        if not piece:
+            return
+        length -= len(piece)
+        yield piece
 
 
 def _raise_for_status(response: httpx.Response) -> None:

@@ -55,7 +55,6 @@ class TusUpload:
     key: str
     length: int
     content_type: str
-    upsert: bool
     received: bytearray = field(default_factory=bytearray)
 
 
@@ -198,6 +197,8 @@ class FakeStorageApi:
             return httpx.Response(415, text="Unsupported Media Type\n")
         if int(request.headers["upload-offset"]) != len(upload.received):
             return httpx.Response(409, text="Upload-Offset header does not match the current offset\n")
+        if self._key_refused(upload.key, request.headers.get("x-upsert") == "true") is not None:
+            return httpx.Response(409, text="The resource already exists\n")  # checked at every PATCH
         chunk = request.content
         ends = len(upload.received) + len(chunk) >= upload.length
         if len(upload.received) + len(chunk) > upload.length or (not ends and len(chunk) != TUS_CHUNK_SIZE):
@@ -209,9 +210,6 @@ class FakeStorageApi:
             raise httpx.ReadError("connection reset by peer", request=request)
         upload.received += chunk
         if len(upload.received) == upload.length:
-            refused = self._key_refused(upload.key, upload.upsert)
-            if refused is not None:
-                return refused
             self.objects[upload.key] = FakeObject(
                 bytes(upload.received), upload.content_type, datetime.now(UTC)
             )
@@ -230,9 +228,7 @@ class FakeStorageApi:
             return refused
         upload_id = base64.urlsafe_b64encode(f"{self.bucket}/{key}/{uuid.uuid4()}".encode()).decode()
         content_type = metadata.get("contentType", "application/octet-stream")
-        self.tus_uploads[upload_id] = TusUpload(
-            key, int(request.headers["upload-length"]), content_type, upsert
-        )
+        self.tus_uploads[upload_id] = TusUpload(key, int(request.headers["upload-length"]), content_type)
         location = f"{TEST_URL}{STORAGE_ROOT}upload/resumable/{upload_id}"
         return httpx.Response(201, headers={"Location": location, "Tus-Resumable": "1.0.0"})
 

@@ -63,6 +63,7 @@ def test_put_file_above_the_threshold_goes_up_in_6_mb_chunks(
         "contentType": "application/zip",
         "cacheControl": "3600",
     }
+    assert all(r.headers["x-upsert"] == "true" for r in patches)  # Supabase checks it at the first PATCH
     assert [(r.method, r.headers["upload-offset"], len(r.content)) for r in patches] == [
         ("PATCH", "0", TUS_CHUNK_SIZE),
         ("PATCH", str(TUS_CHUNK_SIZE), TUS_CHUNK_SIZE),
