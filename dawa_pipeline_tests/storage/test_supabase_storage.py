@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fake_storage_api import SIGNATURE, TEST_KEY, TEST_URL, FakeStorageApi
 
-from dawa_pipeline.settings import Settings
+from dawa_pipeline.settings import Settings, load_settings
 from dawa_pipeline.storage import (
     InvalidObjectPath,
     LocalStorage,
@@ -259,3 +259,15 @@ def test_storage_from_settings_names_what_is_missing() -> None:
 def test_a_bad_supabase_url_is_a_configuration_error() -> None:
     with pytest.raises(StorageConfigError, match="not usable"):
         SupabaseStorage("project-ref.supabase.co", TEST_KEY)
+
+
+def test_the_resumable_threshold_comes_from_the_environment() -> None:
+    environ = {"DAWA_STORAGE": "supabase", "SUPABASE_URL": TEST_URL, "SUPABASE_SERVICE_ROLE_KEY": TEST_KEY}
+    default = storage_from_settings(load_settings(environ))
+    assert isinstance(default, SupabaseStorage) and default.resumable_threshold == 6 * 1024 * 1024
+    chosen = storage_from_settings(load_settings(environ | {"DAWA_STORAGE_RESUMABLE_THRESHOLD": "1048576"}))
+    assert isinstance(chosen, SupabaseStorage) and chosen.resumable_threshold == 1048576
+    with pytest.raises(
+        ValueError, match="DAWA_STORAGE_RESUMABLE_THRESHOLD='6MB' is not a whole number of bytes"
+    ):
+        load_settings(environ | {"DAWA_STORAGE_RESUMABLE_THRESHOLD": "6MB"})
