@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_ingest.py --sets 500
+	$(BIN)/python benchmarks/bench_rls.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -17,7 +17,7 @@ from dawa_pipeline.db.connection import connect, database_url
 from dawa_pipeline.defs.env import env_or
 from dawa_pipeline.defs.tables import TABLE_HANDLERS, TABLE_METADATA_KEY, TableHandler
 from dawa_pipeline.defs.training.resources import PromptWriterResource
-from dawa_pipeline.settings import load_settings
+from dawa_pipeline.settings import DEFAULT_RESUMABLE_THRESHOLD, load_settings
 from dawa_pipeline.storage import layout, open_storage
 from dawa_pipeline.storage.backend import StorageBackend
 
@@ -52,6 +52,7 @@ class StorageResource(dg.ConfigurableResource):
     root: str | None = None
     supabase_url: str | None = None
     supabase_service_role_key: str | None = None
+    resumable_threshold: int = DEFAULT_RESUMABLE_THRESHOLD
 
     def backend(self) -> StorageBackend:
         return open_storage(
@@ -59,6 +60,7 @@ class StorageResource(dg.ConfigurableResource):
             root=Path(self.root) if self.root else load_settings().storage_dir,
             supabase_url=self.supabase_url,
             supabase_service_role_key=self.supabase_service_role_key,
+            resumable_threshold=self.resumable_threshold,
         )
 
     def publish(self, artifact: "StorageArtifact") -> list[str]:
@@ -81,11 +83,13 @@ def database_from_env() -> DatabaseResource:
 
 
 def storage_from_env() -> StorageResource:
+    settings = load_settings()
     return StorageResource(
         kind=env_or("DAWA_STORAGE", "local"),
-        root=str(load_settings().storage_dir),
+        root=str(settings.storage_dir),
         supabase_url=env_or("SUPABASE_URL"),
         supabase_service_role_key=env_or("SUPABASE_SERVICE_ROLE_KEY"),
+        resumable_threshold=settings.storage_resumable_threshold,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dawa_pipeline.settings import BUCKET, Settings
+from dawa_pipeline.settings import BUCKET, DEFAULT_RESUMABLE_THRESHOLD, Settings
 from dawa_pipeline.storage.backend import (
     InvalidObjectPath,
     ObjectNotFound,
@@ -38,6 +38,7 @@ def storage_from_settings(settings: Settings) -> StorageBackend:
         root=settings.storage_dir,
         supabase_url=settings.supabase_url,
         supabase_service_role_key=settings.supabase_service_role_key,
+        resumable_threshold=settings.storage_resumable_threshold,
     )
 
 
@@ -47,9 +48,11 @@ def open_storage(
     root: Path,
     supabase_url: str | None = None,
     supabase_service_role_key: str | None = None,
+    resumable_threshold: int = DEFAULT_RESUMABLE_THRESHOLD,
 ) -> StorageBackend:
-    """A local folder at `root` (kind "local") or the dawa-exports bucket (kind "supabase"). An unknown kind
-    is refused rather than silently falling back to local files."""
+    """A local folder at `root` (kind "local") or the dawa-exports bucket (kind "supabase"), where objects
+    above `resumable_threshold` bytes go up resumably. An unknown kind is refused rather than silently
+    falling back to local files."""
     kind = kind.lower()
     if kind == "local":
         return LocalStorage(root)
@@ -59,4 +62,6 @@ def open_storage(
         required = (("SUPABASE_URL", supabase_url), ("SUPABASE_SERVICE_ROLE_KEY", supabase_service_role_key))
         missing = " and ".join(name for name, value in required if not value)
         raise StorageConfigError(f"DAWA_STORAGE=supabase needs {missing} in the environment")
-    return SupabaseStorage(supabase_url, supabase_service_role_key, BUCKET)
+    return SupabaseStorage(
+        supabase_url, supabase_service_role_key, BUCKET, resumable_threshold=resumable_threshold
+    )

@@ -7,6 +7,7 @@ given to `list` is a folder: "artists/a" and "artists/a/" both list everything u
 from __future__ import annotations
 
 import abc
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -17,13 +18,21 @@ from typing import BinaryIO
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 PARTIAL_FILE_PREFIX = ".dawa-partial-"  # temp files of unfinished writes; never listed
+STREAM_CHUNK_SIZE = 1024 * 1024  # what a streamed read hands on at a time
+
+ChunkWriter = Callable[[bytes], object]  # e.g. a file's write or a hash's update
 
 
 @dataclass(frozen=True)
 class StoredObject:
+    """One listed object and what the listing already says about its content, so a caller can tell new or
+    changed objects without downloading them: `version` differs whenever the bytes may have changed
+    (Supabase's ETag; a local file's size, mtime_ns and inode, which an atomic replace always changes)."""
+
     path: str
     size: int
     updated_at: datetime  # tz-aware UTC
+    version: str
 
 
 class StorageError(Exception):
@@ -109,13 +118,25 @@ class StorageBackend(abc.ABC):
         """Like put, streaming from a local file (for large files such as dataset zips)."""
 
     @abc.abstractmethod
+    def stream_to(self, path: str, write: ChunkWriter) -> None:
+        """Hand the object's content to `write` in chunks of at most STREAM_CHUNK_SIZE, never holding it
+        whole; ObjectNotFound if it does not exist."""
+
     def get(self, path: str) -> bytes:
-        """The object's content; ObjectNotFound if it does not exist."""
+        """The object's content (for small objects); ObjectNotFound if it does not exist."""
+        content = bytearray()
+        self.stream_to(path, content.extend)
+        return bytes(content)
 
     def download(self, path: str, local_path: Path) -> None:
-        """Save the object to `local_path` (atomically); ObjectNotFound if it does not exist."""
-        data = self.get(path)
-        write_file_atomically(local_path, lambda temp_file: temp_file.write(data))
+        """Save the object to `local_path` (atomically, streamed); ObjectNotFound if it does not exist."""
+        write_file_atomically(local_path, lambda temp_file: self.stream_to(path, temp_file.write))
+
+    def sha256(self, path: str) -> str:
+        """The hex SHA-256 of the object's content, computed while streaming it; ObjectNotFound if missing."""
+        digest = hashlib.sha256()
+        self.stream_to(path, digest.update)
+        return digest.hexdigest()
 
     @abc.abstractmethod
     def exists(self, path: str) -> bool: ...

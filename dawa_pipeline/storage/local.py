@@ -13,6 +13,8 @@ from pathlib import Path
 from dawa_pipeline.storage.backend import (
     DEFAULT_CONTENT_TYPE,
     PARTIAL_FILE_PREFIX,
+    STREAM_CHUNK_SIZE,
+    ChunkWriter,
     InvalidObjectPath,
     ObjectNotFound,
     StorageBackend,
@@ -57,21 +59,15 @@ class LocalStorage(StorageBackend):
         with local_path.open("rb") as source, _as_storage_error(path):
             write_file_atomically(target, lambda temp_file: shutil.copyfileobj(source, temp_file))
 
-    def get(self, path: str) -> bytes:
-        target = self._file(path)
-        try:
-            return target.read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise ObjectNotFound(path, f"no such file {target}") from exc
-
-    def download(self, path: str, local_path: Path) -> None:
+    def stream_to(self, path: str, write: ChunkWriter) -> None:
         target = self._file(path)
         try:
             source = target.open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise ObjectNotFound(path, f"no such file {target}") from exc
         with source:
-            write_file_atomically(local_path, lambda temp_file: shutil.copyfileobj(source, temp_file))
+            while chunk := source.read(STREAM_CHUNK_SIZE):
+                write(chunk)
 
     def exists(self, path: str) -> bool:
         return self._file(path).is_file()
@@ -112,8 +108,12 @@ class LocalStorage(StorageBackend):
                     stat = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:  # deleted since the folder was read
                     continue
-                updated_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-                yield StoredObject(path=key_prefix + entry.name, size=stat.st_size, updated_at=updated_at)
+                yield StoredObject(
+                    path=key_prefix + entry.name,
+                    size=stat.st_size,
+                    updated_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+                    version=f"{stat.st_size}-{stat.st_mtime_ns}-{stat.st_ino}",
+                )
 
     def signed_url(self, path: str, expires_in: int = 3600) -> str:
         """A file:// URL; local files need no signature, so `expires_in` is checked but does not apply."""

@@ -68,7 +68,7 @@ def upload_sets(backend: StorageBackend, artist_slug: str, files: Iterable[Path]
         data = local.read_bytes()
         outcome = UploadOutcome.UPLOADED
         if backend.exists(target):
-            if hashlib.sha256(backend.get(target)).digest() == hashlib.sha256(data).digest():
+            if backend.sha256(target) == hashlib.sha256(data).hexdigest():
                 yield UploadResult(local, target, UploadOutcome.SKIPPED)
                 continue
             outcome = UploadOutcome.REPLACED

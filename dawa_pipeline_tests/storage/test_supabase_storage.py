@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fake_storage_api import SIGNATURE, TEST_KEY, TEST_URL, FakeStorageApi
 
-from dawa_pipeline.settings import Settings
+from dawa_pipeline.settings import Settings, load_settings
 from dawa_pipeline.storage import (
     InvalidObjectPath,
     LocalStorage,
@@ -104,8 +104,12 @@ def test_delete_of_nothing_sends_nothing(supabase_storage: SupabaseStorage, fake
     assert fake_api.requests == []
 
 
-def test_list_walks_folders_and_pages(supabase_storage: SupabaseStorage, fake_api: FakeStorageApi) -> None:
-    """2500 sets in one folder take three pages of 1000; folders come back as entries and are walked."""
+def test_list_walks_folders_and_pages_where_the_server_has_no_list_v2(
+    supabase_storage: SupabaseStorage, fake_api: FakeStorageApi
+) -> None:
+    """An older server without list-v2: 2500 sets in one folder take three pages of 1000; folders come back as
+    entries and are walked."""
+    fake_api.has_list_v2 = False
     sets = [f"artists/a/uploads/p/set-{number:04d}.als" for number in range(2500)]
     for path in sets:
         fake_api.seed(path, b"als")
@@ -124,19 +128,24 @@ def test_list_walks_folders_and_pages(supabase_storage: SupabaseStorage, fake_ap
 
 
 def test_list_is_lazy(supabase_storage: SupabaseStorage, fake_api: FakeStorageApi) -> None:
-    for folder in "abc":
+    for folder in "cba":
         fake_api.seed(f"{folder}/x.txt", b"x")
     listing = supabase_storage.list("", limit=1)
     assert fake_api.requests == []
     assert [obj.path for obj in listing] == ["a/x.txt"]
-    assert [body["prefix"] for body in list_bodies(fake_api)] == ["", "a"]
+    assert [r.url.path for r in fake_api.requests] == ["/storage/v1/object/list-v2/dawa-exports"]
 
 
-def test_list_reads_size_and_time(supabase_storage: SupabaseStorage, fake_api: FakeStorageApi) -> None:
+@pytest.mark.parametrize("list_v2", [True, False])
+def test_list_reads_size_time_and_etag(
+    supabase_storage: SupabaseStorage, fake_api: FakeStorageApi, list_v2: bool
+) -> None:
+    fake_api.has_list_v2 = list_v2
     fake_api.seed("a/x.bin", b"12345")
     [listed] = supabase_storage.list("a")
     assert (listed.path, listed.size) == ("a/x.bin", 5)
     assert listed.updated_at == fake_api.objects["a/x.bin"].updated_at
+    assert listed.version == fake_api.objects["a/x.bin"].etag
 
 
 def test_signed_url_is_absolute(supabase_storage: SupabaseStorage, fake_api: FakeStorageApi) -> None:
@@ -158,14 +167,17 @@ def test_missing_object_is_object_not_found(supabase_storage: SupabaseStorage) -
         supabase_storage.signed_url(OBJECT)
 
 
-def test_missing_object_sent_as_http_400_is_object_not_found(
+def test_missing_object_sent_as_plain_404_is_object_not_found(
     supabase_storage: SupabaseStorage, fake_api: FakeStorageApi
 ) -> None:
-    """Older Storage servers answer a missing object with HTTP 400 and statusCode "404" in the body."""
-    body = {"statusCode": "404", "error": "not_found", "message": "Object not found"}
-    fake_api.queued_failures.append(httpx.Response(400, json=body))
+    """Storage answers a missing object with HTTP 400 and statusCode "404" in the body (the fake does too); a
+    plain 404 from a server or proxy that sends one is read the same way."""
+    fake_api.queued_failures.append(httpx.Response(404, json={"statusCode": "404", "error": "not_found"}))
     with pytest.raises(ObjectNotFound, match=OBJECT):
         supabase_storage.get(OBJECT)
+    assert fake_api.requests[-1].url.path == OBJECT_URL_PATH
+    with pytest.raises(ObjectNotFound, match=OBJECT):
+        supabase_storage.sha256(OBJECT)
 
 
 def test_server_errors_name_the_path_and_status(
@@ -247,3 +259,15 @@ def test_storage_from_settings_names_what_is_missing() -> None:
 def test_a_bad_supabase_url_is_a_configuration_error() -> None:
     with pytest.raises(StorageConfigError, match="not usable"):
         SupabaseStorage("project-ref.supabase.co", TEST_KEY)
+
+
+def test_the_resumable_threshold_comes_from_the_environment() -> None:
+    environ = {"DAWA_STORAGE": "supabase", "SUPABASE_URL": TEST_URL, "SUPABASE_SERVICE_ROLE_KEY": TEST_KEY}
+    default = storage_from_settings(load_settings(environ))
+    assert isinstance(default, SupabaseStorage) and default.resumable_threshold == 6 * 1024 * 1024
+    chosen = storage_from_settings(load_settings(environ | {"DAWA_STORAGE_RESUMABLE_THRESHOLD": "1048576"}))
+    assert isinstance(chosen, SupabaseStorage) and chosen.resumable_threshold == 1048576
+    with pytest.raises(
+        ValueError, match="DAWA_STORAGE_RESUMABLE_THRESHOLD='6MB' is not a whole number of bytes"
+    ):
+        load_settings(environ | {"DAWA_STORAGE_RESUMABLE_THRESHOLD": "6MB"})

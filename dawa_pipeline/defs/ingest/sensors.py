@@ -1,8 +1,8 @@
 """The upload sensor: new or changed uploads become set partitions, `als_upload` materializations and batched
 parse runs."""
 
-import hashlib
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 import dagster as dg
 
@@ -20,12 +20,15 @@ from dawa_pipeline.defs.partitions import (
 )
 from dawa_pipeline.defs.resources import StorageResource
 from dawa_pipeline.storage import layout
-from dawa_pipeline.storage.backend import ObjectNotFound, StorageBackend, StoredObject
+from dawa_pipeline.storage.backend import ObjectNotFound, StoredObject
 
 # A tick reads at most this many new or changed uploads (oldest first; the rest follow on the next ticks),
 # and one run parses at most MAX_SETS_PER_RUN of them.
 MAX_UPLOADS_PER_TICK = 300
 MAX_SETS_PER_RUN = 100
+# Only uploads the listing shows as new or changed are read (streamed, to hash them), and a tick stops
+# reading after this many bytes so it stays within the sensor's time limit.
+MAX_BYTES_HASHED_PER_TICK = 512 * 1024 * 1024
 
 STAGE_TAG = "dawa/stage"
 INGEST_STAGE = "ingest"
@@ -45,13 +48,17 @@ def pending_uploads(
     return pending[:limit]
 
 
-def content_version(backend: StorageBackend, obj: StoredObject) -> str:
-    """The upload's data version: the sha256 of its bytes."""
-    return hashlib.sha256(backend.get(obj.path)).hexdigest()
+@dataclass(frozen=True)
+class RecordedUpload:
+    """What the newest `als_upload` materialization of a set says: the listing's version of the object
+    (size, time, ETag) and the sha256 of its bytes."""
+
+    listed_version: str
+    sha256: str
 
 
-def recorded_versions(instance: dg.DagsterInstance, keys: Sequence[str]) -> dict[str, str]:
-    """The data version of the newest `als_upload` materialization of each set, in one query."""
+def recorded_uploads(instance: dg.DagsterInstance, keys: Sequence[str]) -> dict[str, RecordedUpload]:
+    """The newest `als_upload` materialization of each set, in one query."""
     if not keys:
         return {}
     records = instance.fetch_materializations(
@@ -59,12 +66,16 @@ def recorded_versions(instance: dg.DagsterInstance, keys: Sequence[str]) -> dict
         limit=len(keys) * 4,
         ascending=False,
     ).records
-    versions: dict[str, str] = {}
+    recorded: dict[str, RecordedUpload] = {}
     for record in records:
         event = record.asset_materialization
-        if record.partition_key and event is not None and record.partition_key not in versions:
-            versions[record.partition_key] = event.tags.get(DATA_VERSION_TAG, "")
-    return versions
+        if record.partition_key and event is not None and record.partition_key not in recorded:
+            listed = event.metadata.get("listed_version")
+            recorded[record.partition_key] = RecordedUpload(
+                listed_version=str(listed.value) if listed is not None else "",
+                sha256=event.tags.get(DATA_VERSION_TAG, ""),
+            )
+    return recorded
 
 
 def ingest_requests(changed: Mapping[str, str], order: Sequence[str]) -> list[dg.RunRequest]:
@@ -128,27 +139,41 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
 
     refs = {obj.path: ref for obj in batch if (ref := layout.parse_upload_path(obj.path))}
     keys = {path: set_partition_key(ref) for path, ref in refs.items()}
-    previous = recorded_versions(instance, [key for key in keys.values() if key in known_sets])
+    previous = recorded_uploads(instance, [key for key in keys.values() if key in known_sets])
     changed: dict[str, str] = {}
     artists: set[str] = set()
     events: list[dg.AssetMaterialization] = []
+    hashed_bytes = 0
+    last_seen = batch[0]
     for obj in batch:
+        if hashed_bytes >= MAX_BYTES_HASHED_PER_TICK:  # the rest on the next tick, from here
+            break
+        last_seen = obj
         key = keys[obj.path]
+        seen = previous.get(key)
+        if seen is not None and seen.listed_version == obj.version:  # listed as it was: unchanged
+            continue
         try:
-            version = content_version(backend, obj)
+            sha256 = backend.sha256(obj.path)  # streamed: never the whole file in memory
         except ObjectNotFound:  # deleted since it was listed: nothing left to parse
             context.log.info(f"{obj.path}: deleted before it could be read")
             continue
-        if previous.get(key) == version:  # touched, same bytes: already parsed
+        hashed_bytes += obj.size
+        if seen is not None and seen.sha256 == sha256:  # touched, same bytes: already parsed
             continue
-        changed[key] = version
+        changed[key] = sha256
         artists.add(refs[obj.path].artist_slug)
         events.append(
             dg.AssetMaterialization(
                 asset_key=als_upload.key,
                 partition=key,
-                metadata={"path": obj.path, "size_bytes": obj.size, "sha256": version},
-                tags={DATA_VERSION_TAG: version},
+                metadata={
+                    "path": obj.path,
+                    "size_bytes": obj.size,
+                    "sha256": sha256,
+                    "listed_version": obj.version,
+                },
+                tags={DATA_VERSION_TAG: sha256},
             )
         )
 
@@ -167,5 +192,5 @@ def als_upload_sensor(context: dg.SensorEvaluationContext, storage: StorageResou
         ],
         asset_events=events,
         # Never backwards: a batch of old-dated copies alone leaves the high-water mark where it was.
-        cursor=max(cursor, ListingCursor.of(batch[-1])).dump(),
+        cursor=max(cursor, ListingCursor.of(last_seen)).dump(),
     )
