@@ -257,8 +257,13 @@ class _Walk:
                 return
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, stream: SetStream) -> AlsParseError:
+        """The typed error for libxml2's complaint; a MemoryError when libxml2 could not allocate."""
         # libxml2's first fatal error names the cause; lxml's own message is often the last symptom.
         first = next(iter(exc.error_log), None)
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY or (
+            first and first.type == etree.ErrorTypes.ERR_NO_MEMORY
+        ):
+            raise MemoryError(f"{self.file_name}: libxml2 ran out of memory")  # as Python itself would
         message = first.message.strip() if first is not None else str(exc.msg or exc)
         where = f" at line {first.line}" if first is not None and first.line > 0 else ""
         if "Excessive depth" in message:
