@@ -73,7 +73,7 @@ def connect(
 def redacted_url(url: str) -> str:
     """`url` without its password, for messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))

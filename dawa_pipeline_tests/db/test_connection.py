@@ -41,7 +41,7 @@ def test_connect_still_connects(postgres_server_url: str) -> None:
             "postgresql://u:p%40ss@db.example.com:5432/x?sslmode=require",
             "postgresql://u:***@db.example.com:5432/x?sslmode=require",
         ),
-        ("postgresql://postgres:@/postgres?host=/tmp/pg", "postgresql://postgres:***@/postgres?host=/tmp/pg"),
+        ("postgresql://postgres:@/postgres?host=/tmp/pg", "postgresql://postgres:@/postgres?host=/tmp/pg"),
         ("postgresql://u@h/db", "postgresql://u@h/db"),
     ],
 )
