@@ -55,17 +55,19 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _read_document(path: Path) -> dict[str, Any]:
+    """The file's JSON object, checked for what Postgres cannot store before anything is written."""
+    from dawa_pipeline.profile import MasterSchemaError
+    from dawa_pipeline.profile.json_input import MAX_DOCUMENT_BYTES, load_json_document
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from None
+        with path.open("rb") as file:
+            data = file.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(document, dict):
-        raise UsageError(f"{path}: a master schema is a JSON object, got {type(document).__name__}")
-    return document
+        return load_json_document(data)
+    except MasterSchemaError as exc:
+        raise UsageError(f"{path}: {exc}") from None
 
 
 def run_import(args: argparse.Namespace) -> int:
