@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dawa_pipeline.cli import UsageError
+from dawa_pipeline.cli.terminal import shown
 
 if TYPE_CHECKING:
     import psycopg
@@ -95,13 +96,13 @@ def run_import(args: argparse.Namespace) -> int:
         problems = validate_master_schema(merged.master_schema)
         if problems:
             for problem in problems:
-                print(f"error: {args.file}: {problem.path}: {problem.message}", file=sys.stderr)
+                print(f"error: {shown(f'{args.file}: {problem.path}: {problem.message}')}", file=sys.stderr)
             return 2
         if stored is not None and stored.master_schema == merged.master_schema:
-            print(f"{artist.name}: no changes")
+            print(f"{shown(artist.name)}: no changes")
             return 0
         for line in merged.changes:
-            print(line)
+            print(shown(line))
         write = ProfileWrite(
             artist_id=artist.id,
             artist_name=artist.name,
@@ -114,5 +115,5 @@ def run_import(args: argparse.Namespace) -> int:
         except ProfileConflict as exc:
             raise UsageError(f"{exc}; run the import again") from None
         conn.commit()
-    print(f"{artist.name}: profile stored ({len(merged.changes)} changes)", file=sys.stderr)
+    print(f"{shown(artist.name)}: profile stored ({len(merged.changes)} changes)", file=sys.stderr)
     return 0
