@@ -45,7 +45,7 @@ class ParseLimits:
     automation excepted, which are read and freed as they stream), plus the master automation points read
     out of it."""
 
-    max_xml_bytes: int = 160 << 20
+    max_xml_bytes: int = 128 << 20
     max_compression_ratio: float = 200.0
     max_depth: int = LIBXML2_MAX_DEPTH
     max_elements: int = 6_000_000
