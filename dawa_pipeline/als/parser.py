@@ -261,7 +261,7 @@ class _Walk:
         # libxml2's first fatal error names the cause; lxml's own message is often the last symptom.
         first = next(iter(exc.error_log), None)
         if exc.code == etree.ErrorTypes.ERR_NO_MEMORY or (
-            first and first.type == etree.ErrorTypes.ERR_NO_MEMORY
+            first is not None and first.type == etree.ErrorTypes.ERR_NO_MEMORY
         ):
             raise MemoryError(f"{self.file_name}: libxml2 ran out of memory")  # as Python itself would
         message = first.message.strip() if first is not None else str(exc.msg or exc)
@@ -280,6 +280,7 @@ class _Walk:
             self._stream_master_events(element, keep=0)
             facts.master = analyse_track(element, "Main", self.master_events)
             facts.master_mixer = read_master(element, self.master_events)
+            self.freed_nodes += sum(len(points) for points in self.master_events.values())
             self.master_events = {}
         elif tag == xp.SCENES_LIVE11:
             facts.scenes = [_scene_live11(scene) for scene in element.iterfind("Scene")]
