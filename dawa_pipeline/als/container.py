@@ -1,5 +1,6 @@
 """Hardened byte reading: sniff the container (gzip or plain XML, never by extension), then stream the XML
-through a reader that hashes the raw bytes and enforces `ParseLimits` while lxml pulls from it."""
+through a reader that hashes the raw bytes, counts the XML nodes it passes on and enforces `ParseLimits` while
+lxml pulls from it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dawa_pipeline.als.errors import (
 
 # libxml2 refuses deeper documents unless XML_PARSE_HUGE is on, which we never turn on.
 LIBXML2_MAX_DEPTH = 256
+LIBXML2_MAX_TEXT = 10_000_000  # bytes per text node or attribute value, likewise
 GZIP_MAGIC = b"\x1f\x8b"
 GIT_LFS_PREFIX = b"version https://git-lfs"
 # The ratio check starts once this much compressed input was read, so a small set's dense first block
@@ -34,16 +36,27 @@ Container = Literal["gzip", "xml"]
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """Bounds on what one set may cost. The defaults are far above real sets (the largest seen: ~50 MB of
-    XML, compression ratio ~25, depth ~40)."""
+    """Bounds on what one set may cost, so that any upload is parsed or refused within about 10 s and 300 MB
+    (measured in benchmarks/bench_parse.py). The defaults are far above real sets (the largest seen: ~50 MB
+    of XML, ~1.5M elements, a few hundred tracks, compression ratio ~25, depth ~40).
 
-    max_xml_bytes: int = 1 << 30
+    `max_xml_bytes` and `max_elements` bound the time; `max_held_nodes` bounds the memory: the elements and
+    attributes held in the tree at once (what the open track or section holds, MIDI notes and master
+    automation excepted, which are read and freed as they stream), plus the master automation points read
+    out of it."""
+
+    max_xml_bytes: int = 128 << 20
     max_compression_ratio: float = 200.0
     max_depth: int = LIBXML2_MAX_DEPTH
+    max_elements: int = 6_000_000
+    max_held_nodes: int = 800_000
+    max_tracks: int = 2_000
 
     def __post_init__(self) -> None:
         if self.max_xml_bytes <= 0 or self.max_compression_ratio <= 1:
             raise ValueError("max_xml_bytes must be > 0 and max_compression_ratio > 1")
+        if min(self.max_elements, self.max_held_nodes, self.max_tracks) <= 0:
+            raise ValueError("max_elements, max_held_nodes and max_tracks must be > 0")
         if not 1 <= self.max_depth <= LIBXML2_MAX_DEPTH:
             raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH} (libxml2's own limit)")
 
@@ -89,6 +102,11 @@ class SetStream:
     _decoded: BinaryIO | _HashingReader
     _closer: BinaryIO
     xml_bytes: int = field(default=0)
+    # Start tags and attributes read so far, each a node of lxml's tree: every `<` but those of end tags,
+    # and every `=`. Conservative: a comment, a declaration or an `=` in text counts too (only a `</` split
+    # across two reads is missed, one per 64 KiB).
+    elements: int = field(default=0)
+    nodes: int = field(default=0)
 
     def read(self, size: int = -1) -> bytes:
         try:
@@ -96,6 +114,7 @@ class SetStream:
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise CorruptContainer(self.file_name, f"damaged or truncated gzip data ({exc})") from None
         self.xml_bytes += len(data)
+        self._count_nodes(data)
         if self.xml_bytes > self.limits.max_xml_bytes:
             raise LimitExceeded(
                 self.file_name, f"decompressed XML exceeds the limit of {self.limits.max_xml_bytes} bytes"
@@ -108,6 +127,17 @@ class SetStream:
                     f"compression ratio above {self.limits.max_compression_ratio:g} (a decompression bomb?)",
                 )
         return data
+
+    def _count_nodes(self, data: bytes) -> None:
+        """Count in C (bytes.count), so an element flood is refused after `max_elements` without Python
+        ever seeing the elements."""
+        elements = data.count(b"<") - data.count(b"</")
+        self.elements += elements
+        self.nodes += elements + data.count(b"=")
+        if self.elements > self.limits.max_elements:
+            raise LimitExceeded(
+                self.file_name, f"more than {self.limits.max_elements:,} XML elements (the limit per set)"
+            )
 
     def finish(self) -> SourceFacts:
         """Hash what lxml left unread (trailing bytes) and report the source facts."""

@@ -46,3 +46,7 @@ class LimitExceeded(AlsParseError):
 
 class MissingElement(AlsParseError):
     """A Live Set without an element every set has (for example its master track)."""
+
+
+class WorkerFailed(AlsParseError):
+    """The isolated parse of this file ran out of memory or time, or its worker died (see als.isolated)."""

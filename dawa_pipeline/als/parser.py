@@ -1,7 +1,8 @@
 """The streaming walk over a Live Set: one tag-filtered lxml pull parse that hands Python only the elements
 the analysers act on (the set's sections and its tracks); every other element stays in C. After each chunk of
-input, what closed is analysed and freed, and the master's automation points are moved out of the tree, so
-memory is bounded by the largest track, not by the file.
+input, what closed is analysed and freed, and the master's automation points and the open track's MIDI notes
+are read and moved out of the tree, so memory is bounded by a track's other content, not by the file or its
+notes; the nodes held at once are counted against `ParseLimits.max_held_nodes`.
 
 Public API: `parse_als`, `parse_id`, `PARSER_NAME`, `PARSER_VERSION`.
 """
@@ -16,7 +17,13 @@ from pathlib import Path
 from lxml import etree
 
 from dawa_pipeline.als import xml_paths as xp
-from dawa_pipeline.als.container import LIBXML2_MAX_DEPTH, ParseLimits, SetStream, open_set_stream
+from dawa_pipeline.als.container import (
+    LIBXML2_MAX_DEPTH,
+    LIBXML2_MAX_TEXT,
+    ParseLimits,
+    SetStream,
+    open_set_stream,
+)
 from dawa_pipeline.als.errors import (
     AlsParseError,
     EmptyFile,
@@ -29,7 +36,14 @@ from dawa_pipeline.als.errors import (
 from dawa_pipeline.als.keys import scale_setting
 from dawa_pipeline.als.models import AlsSummary, Locator, Scene
 from dawa_pipeline.als.summary import Identification, SetFacts, build_summary
-from dawa_pipeline.als.tracks import StreamedEvents, analyse_track, read_event, read_master
+from dawa_pipeline.als.tracks import (
+    NoteTotals,
+    StreamedEvents,
+    StreamedNotes,
+    analyse_track,
+    read_event,
+    read_master,
+)
 
 PARSER_NAME = "dawa-als-stream"
 PARSER_VERSION = "1.1.0"
@@ -59,6 +73,16 @@ _LIVE_SET_SECTIONS = (
 _WATCHED_TAGS = ("LiveSet", *xp.TRACK_KINDS, *_LIVE_SET_SECTIONS)
 
 
+# Elements and attributes below an element (its own attributes included): what `SetStream.nodes` counts as
+# the text is read. One context node, so libxml2 never merges node sets (quadratic over many siblings).
+_NODES_BELOW = etree.XPath("count(descendant::*) + count(descendant-or-self::*/@*)")
+
+
+def _nodes_of(element: xp.Element) -> int:
+    """Elements and attributes of `element`'s subtree, itself included."""
+    return int(_NODES_BELOW(element)) + 1
+
+
 @lru_cache(maxsize=8)
 def _deeper_than(max_depth: int) -> etree.XPath:
     """True when the document holds an element below `max_depth` levels (the root is level 1), in C."""
@@ -73,10 +97,13 @@ class _Walk:
             _deeper_than(limits.max_depth) if limits.max_depth < LIBXML2_MAX_DEPTH else None
         )
         self.max_depth = limits.max_depth
+        self.limits = limits
         self.facts = SetFacts()
         self.root: xp.Element | None = None
         self.live_set: xp.Element | None = None
         self.master_events: StreamedEvents = {}
+        self.notes: StreamedNotes = {}  # of the open track
+        self.freed_nodes = 0  # read by the stream and no longer held
 
     def run(self, stream: SetStream) -> SetFacts:
         parser = etree.XMLPullParser(
@@ -90,6 +117,7 @@ class _Walk:
                     head = self._check_head(head, chunk)
                 parser.feed(chunk)
                 self._on_chunk(list(parser.read_events()))
+                self._check_held(stream)
             self.root = parser.close()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc, stream) from None
@@ -138,6 +166,22 @@ class _Walk:
         if self.deeper_than_limit is not None and self.root is not None and self.deeper_than_limit(self.root):
             raise LimitExceeded(self.file_name, f"XML nested deeper than {self.max_depth} levels")
 
+    def _check_held(self, stream: SetStream) -> None:
+        held = stream.nodes - self.freed_nodes
+        if held > self.limits.max_held_nodes:
+            raise LimitExceeded(
+                self.file_name,
+                f"more than {self.limits.max_held_nodes:,} XML elements and attributes in one track or"
+                " section, besides its notes and automation (the limit per set)",
+            )
+
+    def _delete_first(self, parent: xp.Element, count: int) -> None:
+        """Delete `parent`'s first `count` children, counting what that frees."""
+        if count > 0:
+            kept = sum(_nodes_of(child) for child in parent[count:])  # the open last child, if any
+            self.freed_nodes += _nodes_of(parent) - 1 - len(parent.attrib) - kept
+            del parent[:count]
+
     def _on_chunk(self, events: list[tuple[str, xp.Element]]) -> None:
         """Analyse what closed in one chunk of input, then free it. The freeing waits until this batch's
         element proxies are released: lxml frees a subtree at once only when no proxy points into it, else
@@ -149,11 +193,16 @@ class _Walk:
         analysed = [element for event, element in events if event == "end" and self._on_close(element)]
         events.clear()
         for element in analysed:
-            element.clear()
+            self.freed_nodes += _nodes_of(element) - 1
+            element.clear()  # an empty shell (one node) is left for _free_closed_sections
         self._free_closed_sections()
         open_section = self.live_set[-1] if self.live_set is not None and len(self.live_set) else None
-        if open_section is not None and open_section.tag in xp.MASTER_TRACK_NAMES:
+        if open_section is None:
+            return
+        if open_section.tag in xp.MASTER_TRACK_NAMES:
             self._stream_master_events(open_section, keep=1)  # the last point of a list may be open
+        elif open_section.tag == "Tracks" and len(open_section):
+            self._stream_notes(open_section[-1])
 
     def _on_close(self, element: xp.Element) -> bool:
         """Handle a watched element that closed; True when it was a section or track, now to be freed."""
@@ -164,7 +213,12 @@ class _Walk:
             self._on_section(element)
             return True
         if element.tag in xp.TRACK_KINDS and parent.tag == "Tracks" and parent.getparent() is self.live_set:
-            self.facts.tracks.append(analyse_track(element, xp.TRACK_KINDS[element.tag]))
+            if len(self.facts.tracks) >= self.limits.max_tracks:
+                raise LimitExceeded(
+                    self.file_name, f"more than {self.limits.max_tracks:,} tracks (the limit per set)"
+                )
+            self.facts.tracks.append(analyse_track(element, xp.TRACK_KINDS[element.tag], notes=self.notes))
+            self.notes = {}
             return True
         return False
 
@@ -174,9 +228,9 @@ class _Walk:
         live_set = self.live_set
         if live_set is None or len(live_set) == 0:
             return
-        del live_set[:-1]
+        self._delete_first(live_set, len(live_set) - 1)
         if live_set[-1].tag == "Tracks":
-            del live_set[-1][:-1]
+            self._delete_first(live_set[-1], len(live_set[-1]) - 1)
 
     def _stream_master_events(self, master: xp.Element, keep: int) -> None:
         """Move the master's automation points out of the tree into `master_events`, all but the last `keep`
@@ -186,17 +240,36 @@ class _Walk:
             if count > 0:
                 streamed = self.master_events.setdefault(event_list, [])
                 streamed.extend(read_event(event) for event in islice(event_list, count))
-                del event_list[:count]  # no proxy left inside: freed at once
+                self._delete_first(event_list, count)  # no proxy left inside: freed at once
+                self.freed_nodes -= count  # each point is still held, now as a pair of floats
+
+    def _stream_notes(self, track: xp.Element) -> None:
+        """Read and free the notes of the open track's open note list (the last child at each level below
+        the track, down to the element being read), all but its last note, which may still be open."""
+        element = track
+        while len(element):
+            parent, element = element, element[-1]
+            if element.tag == xp.NOTE_LIST and parent.tag == xp.NOTE_KEY_TRACKS:
+                count = len(element) - 1
+                if count > 0:
+                    self.notes.setdefault(parent, NoteTotals()).add(element, count)
+                    self._delete_first(element, count)
+                return
 
     def _syntax_error(self, exc: etree.XMLSyntaxError, stream: SetStream) -> AlsParseError:
+        """The typed error for libxml2's complaint; a MemoryError when libxml2 could not allocate."""
         # libxml2's first fatal error names the cause; lxml's own message is often the last symptom.
         first = next(iter(exc.error_log), None)
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY or (
+            first is not None and first.type == etree.ErrorTypes.ERR_NO_MEMORY
+        ):
+            raise MemoryError(f"{self.file_name}: libxml2 ran out of memory")  # as Python itself would
         message = first.message.strip() if first is not None else str(exc.msg or exc)
         where = f" at line {first.line}" if first is not None and first.line > 0 else ""
         if "Excessive depth" in message:
             return LimitExceeded(self.file_name, f"XML nested deeper than {LIBXML2_MAX_DEPTH} levels")
         if "Resource limit exceeded" in message or "Huge input" in message:
-            return LimitExceeded(self.file_name, f"XML beyond libxml2's safety limits ({message})")
+            return LimitExceeded(self.file_name, _libxml2_limit(message))
         if stream.xml_bytes == 0:
             return EmptyFile(self.file_name, "the compressed stream holds no data")
         return MalformedXml(self.file_name, f"not well-formed XML ({message}{where})")
@@ -207,6 +280,7 @@ class _Walk:
             self._stream_master_events(element, keep=0)
             facts.master = analyse_track(element, "Main", self.master_events)
             facts.master_mixer = read_master(element, self.master_events)
+            self.freed_nodes += sum(len(points) for points in self.master_events.values())
             self.master_events = {}
         elif tag == xp.SCENES_LIVE11:
             facts.scenes = [_scene_live11(scene) for scene in element.iterfind("Scene")]
@@ -225,6 +299,21 @@ class _Walk:
             facts.in_key = xp.as_bool(element.get("Value"))
         elif tag == "GroovePool":
             facts.grooves = [name.get("Value") or "" for name in element.iterfind(xp.GROOVE_NAMES_PATH)]
+
+
+def _libxml2_limit(message: str) -> str:
+    """Which of libxml2's limits the input hit, without libxml2's hint to lift it (we never do)."""
+    for symptom, limit in _LIBXML2_LIMITS.items():
+        if symptom in message:
+            return f"{limit} (libxml2's limit)"
+    return "XML beyond libxml2's safety limits (" + message.split(", try XML_PARSE_HUGE")[0] + ")"
+
+
+_LIBXML2_LIMITS = {
+    "Text node too long": f"a text node longer than {LIBXML2_MAX_TEXT:,} bytes",
+    "Buffer size limit exceeded": f"an attribute value longer than {LIBXML2_MAX_TEXT:,} bytes",
+    "Huge input lookup": f"a single piece of markup longer than {LIBXML2_MAX_TEXT:,} bytes",
+}
 
 
 def _scene_live11(scene: xp.Element) -> Scene:

@@ -1,5 +1,6 @@
 """Facts of one materialised track element (any kind, master included). The parser hands each track here
-once it has been read completely, then frees it, so nothing here sees more than one track."""
+once it has been read completely, then frees it, so nothing here sees more than one track; what the parser
+already read and freed while the track streamed (master automation, MIDI notes) comes alongside."""
 
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ TimedValue = tuple[float, float]  # (time, value); tuples because tempo maps can
 StreamedEvents = dict[Element, list[TimedValue]]
 
 
+@dataclass
+class NoteTotals:
+    """Enabled notes of one key track and their summed duration: all the key estimate needs of them."""
+
+    count: int = 0
+    duration: float = 0.0
+
+    def add(self, note_list: Element, first: int) -> None:
+        """Add the `first` children of a key track's `Notes` list."""
+        self.count += int(xp.COUNT_ENABLED_NOTES(note_list, n=first))
+        self.duration += float(xp.SUM_NOTE_DURATIONS(note_list, n=first))
+
+
+# Notes the walk already read and freed, by their `KeyTrack` element (see parser._Walk).
+StreamedNotes = dict[Element, NoteTotals]
+
+
 @dataclass(frozen=True)
 class MasterFacts:
     tempo: float
@@ -97,7 +115,7 @@ def _span(clip: Element) -> tuple[float, float] | None:
     return None if start is None or end is None else (start, end)
 
 
-def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool) -> None:
+def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool, streamed: StreamedNotes) -> None:
     for clip in clips:
         if clip.tag != "MidiClip":
             continue
@@ -109,14 +127,15 @@ def _read_notes(facts: TrackFacts, clips: list[Element], pitched: bool) -> None:
                 facts.clip_scales.append(setting)
         for key_track in clip.iter(xp.NOTE_KEY_TRACKS):
             pitch = _int(xp.value(key_track, xp.NOTE_KEY))
-            for note in key_track.iterfind(xp.NOTE_EVENTS):
-                if not xp.as_bool(note.get("IsEnabled"), default=True):
-                    continue
-                facts.midi_note_count += 1
-                if pitched and pitch is not None:
-                    facts.pitch_weights[pitch % 12] += xp.as_float(note.get("Duration")) or 0.0
-                    facts.pitched_notes += 1
-                    facts.pitch_counts[pitch] += 1
+            totals = streamed.get(key_track) or NoteTotals()
+            note_list = key_track.find(xp.NOTE_LIST)
+            if note_list is not None:
+                totals.add(note_list, len(note_list))
+            facts.midi_note_count += totals.count
+            if pitched and pitch is not None:
+                facts.pitch_weights[pitch % 12] += totals.duration
+                facts.pitched_notes += totals.count
+                facts.pitch_counts[pitch] += totals.count
 
 
 def _clip_names(clips: list[Element]) -> list[str]:
@@ -168,8 +187,10 @@ def _has_automation(track: Element, streamed: StreamedEvents) -> bool:
     return bool(xp.HAS_INLINE_AUTOMATION(track, default=xp.DEFAULT_EVENT_TIME))
 
 
-def analyse_track(track: Element, kind: str, streamed: StreamedEvents | None = None) -> TrackFacts:
-    """Everything DAWA reads from one track element (`streamed`: its events already read by the walk)."""
+def analyse_track(
+    track: Element, kind: str, streamed: StreamedEvents | None = None, notes: StreamedNotes | None = None
+) -> TrackFacts:
+    """Everything DAWA reads from one track element (`streamed`, `notes`: what the walk already read)."""
     group_id = xp.value(track, xp.TRACK_GROUP_ID)
     facts = TrackFacts(
         tag=track.tag,
@@ -211,7 +232,10 @@ def analyse_track(track: Element, kind: str, streamed: StreamedEvents | None = N
     facts.clip_names = _clip_names(session + arrangement + takes)
     if kind == "MIDI":
         _read_notes(
-            facts, session + arrangement + takes, pitched=xp.DRUM_RACK_TAG not in facts.native_devices
+            facts,
+            session + arrangement + takes,
+            pitched=xp.DRUM_RACK_TAG not in facts.native_devices,
+            streamed=notes or {},
         )
     return facts
 

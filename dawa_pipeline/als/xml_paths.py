@@ -46,7 +46,16 @@ CLIP_SCALE_ROOTS = ("ScaleInformation/Root", "ScaleInformation/RootNote")  # Liv
 CLIP_SCALE_NAME = "ScaleInformation/Name"
 CLIP_IN_KEY = "IsInKey"
 NOTE_KEY_TRACKS = "KeyTrack"  # iterated below a clip: KeyTrack/{MidiKey, Notes/MidiNoteEvent}
-NOTE_KEY, NOTE_EVENTS = "MidiKey", "Notes/MidiNoteEvent"
+NOTE_KEY, NOTE_LIST = "MidiKey", "Notes"
+# The enabled notes (IsEnabled absent, or "true" in any case) among the first $n children of a key track's
+# note list, counted and their durations summed in C: a track can hold millions of notes. A duration that is
+# not a number counts as 0.
+_ENABLED_NOTES = (
+    "*[position() <= $n][self::MidiNoteEvent]"
+    "[not(@IsEnabled) or translate(normalize-space(@IsEnabled), 'TRUE', 'true') = 'true']"
+)
+COUNT_ENABLED_NOTES = etree.XPath(f"count({_ENABLED_NOTES})")
+SUM_NOTE_DURATIONS = etree.XPath(f"sum({_ENABLED_NOTES}/@Duration[number(.) = number(.)])")
 PLUGIN_DEVICE_TAGS = ("PluginDevice", "AuPluginDevice")  # AU lives in its own device tag
 DRUM_RACK_TAG = "DrumGroupDevice"
 DRUM_PADS = "Branches/DrumBranch"  # relative to a Drum Rack; each pad's chain name at TRACK_NAME_PATHS

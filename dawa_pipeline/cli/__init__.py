@@ -8,6 +8,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from dawa_pipeline.cli.terminal import shown
+
 # Subcommand modules, each exposing `register(subparsers)`; handlers set `func` on their parser.
 COMMAND_MODULES = ("parse", "db", "upload", "sync", "profile", "training", "demo", "dagster_env")
 
@@ -32,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -40,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _explained(exc):
             raise
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # libpq messages span lines
+        print(f"error: {shown(' '.join(str(exc).split()))}", file=sys.stderr)  # libpq messages span lines
         return 2
 
 
@@ -51,10 +53,10 @@ def _explained(exc: Exception) -> bool:
     from dawa_pipeline.als.errors import AlsParseError
     from dawa_pipeline.db import DatabaseError
     from dawa_pipeline.storage.backend import StorageConfigError, StorageError
+    from dawa_pipeline.storage.layout import InvalidArtistName
 
-    return isinstance(
-        exc, DatabaseError | StorageError | StorageConfigError | AlsParseError | psycopg.OperationalError
-    )
+    explained = (DatabaseError, StorageError, StorageConfigError, AlsParseError, InvalidArtistName)
+    return isinstance(exc, explained | psycopg.OperationalError)
 
 
 if __name__ == "__main__":

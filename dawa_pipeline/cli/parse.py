@@ -14,6 +14,7 @@ from typing import TextIO
 from dawa_pipeline.als.errors import AlsParseError
 from dawa_pipeline.als.parser import parse_als
 from dawa_pipeline.cli.progress import progress
+from dawa_pipeline.cli.terminal import shown
 
 EXIT_BAD_INPUT = 2
 
@@ -43,7 +44,7 @@ def parse_file(path: Path, artist: str, timeline: Path | None) -> int:
     try:
         summary = parse_als(path, artist_name=artist)
     except AlsParseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if timeline is not None:
         from dawa_pipeline.als.timeline import render_timeline
@@ -51,7 +52,8 @@ def parse_file(path: Path, artist: str, timeline: Path | None) -> int:
         try:
             timeline.write_bytes(render_timeline(summary))
         except OSError as exc:
-            print(f"error: {timeline}: cannot write the timeline ({exc.strerror or exc})", file=sys.stderr)
+            problem = f"{timeline}: cannot write the timeline ({exc.strerror or exc})"
+            print(f"error: {shown(problem)}", file=sys.stderr)
             return EXIT_BAD_INPUT
     sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     return 0
@@ -68,7 +70,7 @@ def parse_folder(folder: Path, artist: str, out: TextIO, err: TextIO) -> int:
         except AlsParseError as exc:
             failed += 1
             clear_bar = "\r\x1b[K" if err.isatty() else ""
-            err.write(f"{clear_bar}error: {label}: {exc.problem}\n")
+            err.write(f"{clear_bar}error: {shown(label)}: {shown(exc.problem)}\n")
         else:
             out.write(summary.model_dump_json() + "\n")
     err.write(f"{len(files) - failed} ok, {failed} failed\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dawa_pipeline.cli import UsageError
+from dawa_pipeline.cli.terminal import shown
 
 if TYPE_CHECKING:
     import psycopg
@@ -55,17 +56,19 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _read_document(path: Path) -> dict[str, Any]:
+    """The file's JSON object, checked for what Postgres cannot store before anything is written."""
+    from dawa_pipeline.profile import MasterSchemaError
+    from dawa_pipeline.profile.json_input import MAX_DOCUMENT_BYTES, load_json_document
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from None
+        with path.open("rb") as file:
+            data = file.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(document, dict):
-        raise UsageError(f"{path}: a master schema is a JSON object, got {type(document).__name__}")
-    return document
+        return load_json_document(data)
+    except MasterSchemaError as exc:
+        raise UsageError(f"{path}: {exc}") from None
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -93,13 +96,13 @@ def run_import(args: argparse.Namespace) -> int:
         problems = validate_master_schema(merged.master_schema)
         if problems:
             for problem in problems:
-                print(f"error: {args.file}: {problem.path}: {problem.message}", file=sys.stderr)
+                print(f"error: {shown(f'{args.file}: {problem.path}: {problem.message}')}", file=sys.stderr)
             return 2
         if stored is not None and stored.master_schema == merged.master_schema:
-            print(f"{artist.name}: no changes")
+            print(f"{shown(artist.name)}: no changes")
             return 0
         for line in merged.changes:
-            print(line)
+            print(shown(line))
         write = ProfileWrite(
             artist_id=artist.id,
             artist_name=artist.name,
@@ -112,5 +115,5 @@ def run_import(args: argparse.Namespace) -> int:
         except ProfileConflict as exc:
             raise UsageError(f"{exc}; run the import again") from None
         conn.commit()
-    print(f"{artist.name}: profile stored ({len(merged.changes)} changes)", file=sys.stderr)
+    print(f"{shown(artist.name)}: profile stored ({len(merged.changes)} changes)", file=sys.stderr)
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dawa_pipeline.cli import UsageError
+from dawa_pipeline.cli.terminal import shown
 
 if TYPE_CHECKING:
     import psycopg
@@ -79,8 +80,8 @@ def run_add(args: argparse.Namespace) -> int:
         conn.commit()
     what = f"{item.project_name}/{item.als_filename}" if item.als_filename else "no set"
     print(
-        f"training item {item.id} ({what}): {item.status}, {info.duration:.1f} s at {info.sample_rate} Hz "
-        f"-> {path}"
+        f"training item {item.id} ({shown(what)}): {item.status}, {info.duration:.1f} s at "
+        f"{info.sample_rate} Hz -> {shown(path)}"
     )
     return 0
 

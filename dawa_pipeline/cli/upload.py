@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dawa_pipeline.cli import UsageError
+from dawa_pipeline.cli.terminal import shown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from dawa_pipeline.db.connection import connect, database_url
     from dawa_pipeline.settings import load_settings
     from dawa_pipeline.storage import storage_from_settings
-    from dawa_pipeline.storage.layout import slugify
+    from dawa_pipeline.storage.layout import InvalidArtistName, check_artist_name, slugify
     from dawa_pipeline.storage.uploads import (
         NotUploadable,
         UploadOutcome,
@@ -32,10 +33,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
+        check_artist_name(args.artist)
         files = find_sets(args.paths)
         for local in files:  # refuse unusable names before the artist is created or anything is stored
             upload_target(slugify(args.artist), local)
-    except (FileNotFoundError, NotUploadable) as exc:
+    except (FileNotFoundError, NotUploadable, InvalidArtistName) as exc:
         raise UsageError(str(exc)) from None
     if not files:
         raise UsageError(f"no .als files under {', '.join(map(str, args.paths))}")
@@ -46,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
     backend = storage_from_settings(settings)
     counts = dict.fromkeys(UploadOutcome, 0)
     for result in progress(
-        upload_sets(backend, artist.slug, files), len(files), f"uploading for {artist.name}"
+        upload_sets(backend, artist.slug, files), len(files), f"uploading for {shown(artist.name)}"
     ):
         counts[result.outcome] += 1
-        print(f"{result.outcome.value}: {result.local_path} -> {result.storage_path}")
+        print(f"{result.outcome.value}: {shown(result.local_path)} -> {shown(result.storage_path)}")
     summary = ", ".join(f"{n} {o.name.lower()}" for o, n in counts.items())
-    print(f"{artist.name} ({artist.slug}): {summary}", file=sys.stderr)
+    print(f"{shown(artist.name)} ({artist.slug}): {summary}", file=sys.stderr)
     return 0

@@ -10,6 +10,8 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 
+from dawa_pipeline.storage.layout import check_artist_name
+
 _COLUMNS = "id, name, slug"
 SLUG_CONSTRAINT = "artists_slug_key"  # migration 0004
 
@@ -23,10 +25,8 @@ class Artist:
 
 def ensure_artist(conn: psycopg.Connection[Any], name: str) -> Artist:
     """The artist called `name`, created (with a fresh slug) if there is none yet. Safe under concurrency:
-    two writers creating the same name get the same row."""
-    name = name.strip()
-    if not name:
-        raise ValueError("an artist name cannot be empty")
+    two writers creating the same name get the same row. Raises InvalidArtistName before any SQL."""
+    name = check_artist_name(name)
     created = _insert_with_fresh_slug(conn, name)
     if created is not None:
         return created

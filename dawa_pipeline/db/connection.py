@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
+from dawa_pipeline.db import DatabaseUnreachable
 from dawa_pipeline.settings import Settings, load_settings
 
 # Embedded URLs already migrated by this process: later calls skip the round trip.
@@ -37,16 +40,43 @@ def database_url(settings: Settings | None = None, *, migrate: bool = True) -> s
     return url
 
 
-def connect(url: str, *, autocommit: bool = False, dict_rows: bool = False) -> psycopg.Connection[Any]:
+CONNECT_WAIT_S = 10.0
+
+
+def connect(
+    url: str, *, autocommit: bool = False, dict_rows: bool = False, wait_s: float = CONNECT_WAIT_S
+) -> psycopg.Connection[Any]:
     """A psycopg 3 connection. Rows are tuples unless `dict_rows`; without `autocommit`, work runs in a
-    transaction the caller commits (or use the connection as a context manager: commit on success)."""
-    return psycopg.connect(
-        url,
-        autocommit=autocommit,
-        row_factory=dict_row if dict_rows else tuple_row,
-        application_name="dawa",
-        connect_timeout=10,
-    )
+    transaction the caller commits (or use the connection as a context manager: commit on success).
+    Retries for `wait_s` seconds (a restarting server), then raises DatabaseUnreachable."""
+    started = time.monotonic()
+    pause = 0.25
+    while True:
+        remaining = wait_s - (time.monotonic() - started)
+        try:
+            return psycopg.connect(
+                url,
+                autocommit=autocommit,
+                row_factory=dict_row if dict_rows else tuple_row,
+                application_name="dawa",
+                connect_timeout=max(2, math.ceil(remaining)),
+            )
+        except psycopg.OperationalError as exc:
+            if time.monotonic() - started + pause >= wait_s:
+                first_line = (str(exc).strip().splitlines() or ["no reason given"])[0]
+                reason = first_line.rsplit(": ", 1)[-1].strip()  # libpq: "connection to ... failed: <why>"
+                raise DatabaseUnreachable(redacted_url(url), time.monotonic() - started, reason) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
+def redacted_url(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def sqlalchemy_url(url: str, driver: str = "psycopg2") -> str:

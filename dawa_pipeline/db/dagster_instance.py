@@ -19,6 +19,21 @@ from dawa_pipeline.settings import Settings
 DAGSTER_DATABASE = "dagster"
 DAGSTER_YAML = "dagster.yaml"
 
+# Run monitoring (the daemon), the same locally and in production, so dead runs end and free their pool
+# slots: a run worker killed under a live code server is marked failed by that server within seconds; a run
+# stuck in STARTING or CANCELING is failed after 2 minutes; one whose worker vanished with everything else
+# (no code server left to notice) is failed after max_runtime_seconds; a failed run's pool slots are freed
+# 30 s after it ends. DefaultRunLauncher cannot resume runs, hence no resume attempts.
+RUN_MONITORING: dict[str, Any] = {
+    "enabled": True,
+    "start_timeout_seconds": 120,
+    "cancel_timeout_seconds": 120,
+    "max_runtime_seconds": 6 * 3600,
+    "max_resume_run_attempts": 0,
+    "poll_interval_seconds": 30,
+    "free_slots_after_run_end_seconds": 30,
+}
+
 # A production DAGSTER_HOME/dagster.yaml: webserver and daemon share it. The scheme must stay
 # postgresql+psycopg2: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which breaks dagster-postgres.
 PRODUCTION_DAGSTER_YAML = """\
@@ -28,10 +43,10 @@ PRODUCTION_DAGSTER_YAML = """\
 storage:
   postgres:
     postgres_db:
-      username: {env: DAGSTER_PG_USERNAME}
-      password: {env: DAGSTER_PG_PASSWORD}
-      hostname: {env: DAGSTER_PG_HOST}
-      db_name: {env: DAGSTER_PG_DB}
+      username: {{env: DAGSTER_PG_USERNAME}}
+      password: {{env: DAGSTER_PG_PASSWORD}}
+      hostname: {{env: DAGSTER_PG_HOST}}
+      db_name: {{env: DAGSTER_PG_DB}}
       port: 5432
       scheme: postgresql+psycopg2
       params:
@@ -41,16 +56,14 @@ concurrency:
     max_concurrent_runs: 4          # protects Postgres and the OpenAI rate limit
   pools:
     default_limit: 2
-run_monitoring:
-  enabled: true
-retention:
+{run_monitoring}retention:
   schedule:
     purge_after_days: 90
   sensor:
-    purge_after_days: {skipped: 7, failure: 30, success: -1}
+    purge_after_days: {{skipped: 7, failure: 30, success: -1}}
 telemetry:
   enabled: false
-"""
+""".format(run_monitoring=yaml.safe_dump({"run_monitoring": RUN_MONITORING}, sort_keys=False))
 
 
 def ensure_database(server_url: str, name: str) -> str:
@@ -75,8 +88,9 @@ def dagster_storage_url(settings: Settings, environ: Mapping[str, str] | None = 
 
 
 def render_dagster_yaml(storage_url: str | None) -> str:
-    """dagster.yaml text: Postgres storage at `storage_url` (default storage when None), telemetry off."""
-    config: dict[str, Any] = {"telemetry": {"enabled": False}}
+    """dagster.yaml text: Postgres storage at `storage_url` (default storage when None), run monitoring on,
+    telemetry off."""
+    config: dict[str, Any] = {"telemetry": {"enabled": False}, "run_monitoring": RUN_MONITORING}
     if storage_url:
         config["storage"] = {"postgres": {"postgres_url": storage_url}}
     header = (

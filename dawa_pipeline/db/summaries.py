@@ -51,17 +51,22 @@ _COLUMNS = (
 # when the row becomes its upload's current parse again (a file reverted to earlier bytes, or identical bytes
 # uploaded at another path): re-writing the current parse changes nothing, and a reverted set still reads as
 # newer than the parse it replaced.
+#
+# Identical bytes at several upload paths share that one row (each path finds it through upload_parses). The
+# row names one of them, whatever order the writes come in: the path first in byte order (COLLATE "C") of
+# those written, with its project, file name, summary and export folder.
+_NAMED_BY_PATH = ("project_name", "als_filename", "summary", "export_path", "source_path", "source_sha256")
+_TAKES_THE_NAME = 's.source_path IS NULL OR EXCLUDED.source_path COLLATE "C" <= s.source_path COLLATE "C"'
+_SET_NAMED_BY_PATH = ",\n    ".join(
+    f"{column} = CASE WHEN {_TAKES_THE_NAME} THEN EXCLUDED.{column} ELSE s.{column} END"
+    for column in _NAMED_BY_PATH
+)
 _UPSERT = f"""
 INSERT INTO public.als_summaries AS s
     (artist_id, parse_id, project_name, als_filename, summary, export_path, source_path, source_sha256)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (artist_id, parse_id) DO UPDATE SET
-    project_name = EXCLUDED.project_name,
-    als_filename = EXCLUDED.als_filename,
-    summary = EXCLUDED.summary,
-    export_path = EXCLUDED.export_path,
-    source_path = EXCLUDED.source_path,
-    source_sha256 = EXCLUDED.source_sha256,
+    {_SET_NAMED_BY_PATH},
     parse_timestamp = CASE
         WHEN EXISTS (
             SELECT 1 FROM dawa_private.upload_parses u

@@ -188,8 +188,12 @@ def _message(error: Mapping[str, Any]) -> str:
     return f"{error['msg']} (got {shown if len(shown) <= 40 else shown[:37] + '...'})"
 
 
+MIN_BPM, MAX_BPM = 20, 999  # Live's own tempo range
+
+
 def _extra_checks(doc: dict[str, Any]) -> Iterator[SchemaProblem]:
-    """Rules the seed's types cannot say: ids are UUIDs, works are unique, the refresh time is a time."""
+    """Rules the seed's types cannot say: ids are UUIDs, works are unique, tempos are in Live's range, the
+    refresh time is a time."""
     uuids = doc.get("uuids")
     if isinstance(uuids, dict) and isinstance(uuids.get("artist_id"), str):
         try:
@@ -206,6 +210,11 @@ def _extra_checks(doc: dict[str, Any]) -> Iterator[SchemaProblem]:
                     f"catalog[{index}].work_id", f"duplicates catalog[{seen[work_id]}] ({work_id!r})"
                 )
             seen.setdefault(work_id, index)
+        tempo = work.get("tempo_bpm") if isinstance(work, dict) else None
+        if isinstance(tempo, int | float) and not isinstance(tempo, bool) and not MIN_BPM <= tempo <= MAX_BPM:
+            yield SchemaProblem(
+                f"catalog[{index}].tempo_bpm", f"must be between {MIN_BPM} and {MAX_BPM} BPM (got {tempo:g})"
+            )
     provenance = doc.get("provenance")
     refreshed = provenance.get("last_refreshed") if isinstance(provenance, dict) else None
     if isinstance(refreshed, str):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from dawa_pipeline.text import is_display_control
+
 ROOT = "artists"
 UPLOADS = "uploads"
 DAW_DATA = "daw-data"
@@ -69,6 +71,31 @@ def slugify(name: str) -> str:
     'g')), '[^a-z0-9]+', '-', 'g'), '-'), ''), 'artist').
     """
     return _NOT_SLUG_CHARS.sub("-", _strip_accents(name).lower()).strip("-") or "artist"
+
+
+MAX_ARTIST_NAME = 100  # characters, for the name and for its slug (a path segment)
+
+
+class InvalidArtistName(ValueError):
+    """An artist name DAWA will not create: empty, too long, or holding control characters."""
+
+
+def check_artist_name(name: str) -> str:
+    """The artist name as stored (trimmed), checked before anything is written: not empty, at most
+    MAX_ARTIST_NAME characters and the same for its slug, no control characters. Raises InvalidArtistName."""
+    trimmed = name.strip()
+    if not trimmed:
+        raise InvalidArtistName("an artist name cannot be empty")
+    if len(trimmed) > MAX_ARTIST_NAME or len(slugify(trimmed)) > MAX_ARTIST_NAME:
+        raise InvalidArtistName(
+            f"an artist name is at most {MAX_ARTIST_NAME} characters (this one: {len(trimmed):,})"
+        )
+    for position, char in enumerate(trimmed):
+        if is_display_control(char):
+            raise InvalidArtistName(
+                f"an artist name cannot hold control characters ({char!a} at position {position})"
+            )
+    return trimmed
 
 
 def _is_control(char: str) -> bool:

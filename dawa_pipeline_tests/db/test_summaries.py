@@ -125,3 +125,26 @@ def test_the_upload_index_migration_keeps_each_uploads_newest_parse(empty_databa
         apply_migrations(conn)
         current = summaries.latest_for_source(conn, [old.source_path])[old.source_path]
         assert current.source_sha256 == "b" * 64
+
+
+@pytest.mark.parametrize("order", ["zed-first", "alpha-first"])
+def test_identical_bytes_at_two_paths_name_the_row_by_the_first_path_in_byte_order(db, artist, order) -> None:
+    """Whatever order the uploads are parsed in, the shared row names the same path: the first in byte
+    order ("Alpha" before "Zed", upper case before lower case), with that path's file name and summary."""
+    zed = _row(artist, "c" * 64, project="Zed", stem="Take")
+    alpha = _row(artist, "c" * 64, project="Alpha", stem="take two")
+    lower = _row(artist, "c" * 64, project="alpha", stem="Take")
+    writes = [zed, lower, alpha] if order == "zed-first" else [alpha, lower, zed]
+    for row in writes:
+        _write(db, row)
+    _write(db, writes[0])  # the first path written again still does not take the name back
+
+    (stored,) = summaries.latest_for_artist(db, artist.id)
+    assert (stored.project_name, stored.als_filename, stored.source_path) == (
+        "Alpha",
+        "take two.als",
+        alpha.source_path,
+    )
+    assert stored.summary == alpha.summary and stored.export_path == alpha.export_path
+    found = summaries.latest_for_source(db, [zed.source_path, alpha.source_path, lower.source_path])
+    assert {row.id for row in found.values()} == {stored.id}

@@ -92,15 +92,47 @@ def test_an_invalid_profile_exits_2_naming_each_path_and_changes_nothing(refresh
         ("{not json", "not JSON"),
         ("[1, 2]", "JSON object"),
         ('{"uuids": {"artist_id": "other"}}', "belongs to"),
+        ('{"artist": {"name": "Velvet\\u0000Marrow"}}', "NUL character"),
+        ('{"catalog": NaN}', "NaN is not a number"),
+        ('{"catalog": -Infinity}', "-Infinity is not a number"),
+        ('{"catalog": 1e400}', "too large"),
+        ('{"artist": {"name": "\\ud800"}}', "lone surrogate"),
+        ('{"a": ' + "[" * 200_000 + "]" * 200_000 + "}", "nested deeper than 64 levels"),
+        ('{"description": "' + "x" * 6_000_000 + '"}', "the limit is 5,242,880"),
     ],
+    ids=["not-json", "array", "other-artist", "nul", "nan", "infinity", "1e400", "surrogate", "deep", "huge"],
 )
 def test_unusable_files_exit_2_with_one_error_line(refreshed, capsys, tmp_path, content, message):
+    before = refreshed.profile(ARTIST).master_schema
     path = tmp_path / "profile.json"
     path.write_text(content, encoding="utf-8")
     assert main(["profile", "import", ARTIST, str(path)]) == 2
     captured = capsys.readouterr()
     (line,) = captured.err.splitlines()
     assert line.startswith(f"error: {path}") and message in line
+    assert refreshed.profile(ARTIST).master_schema == before
+
+
+@pytest.mark.parametrize("tempo", [-5, 1e30, 19.5, 1000])
+def test_a_tempo_outside_lives_range_is_refused(refreshed, capsys, tmp_path, tempo):
+    doc = _export(capsys)
+    work = {
+        "work_id": "w-1",
+        "title": "Night Bus",
+        "primary_artist": ARTIST,
+        "release_role": "original",
+        "tempo_bpm": tempo,
+        "key_center": "A minor",
+        "energy_arc": "slow build",
+        "core_tags": [],
+        "mood_profile": [],
+        "sync_notes": [],
+    }
+    code, out, err = _import(capsys, tmp_path / "tempo.json", {**doc, "catalog": [work]})
+    assert (code, out) == (2, "")
+    problem = f"catalog[0].tempo_bpm: must be between 20 and 999 BPM (got {tempo:g})"
+    assert err.splitlines() == [f"error: {tmp_path / 'tempo.json'}: {problem}"]
+    assert refreshed.profile(ARTIST).master_schema == doc
 
 
 def test_unknown_artist_and_missing_profile_are_usage_errors(refreshed, capsys):

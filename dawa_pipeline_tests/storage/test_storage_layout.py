@@ -231,3 +231,14 @@ def test_hostile_names_stay_inside_the_artists_upload_folder() -> None:
     path = layout.upload_path("nina-k", "../../other-artist", "..\\..\\x.als")
     assert path == "artists/nina-k/uploads/.._.._other-artist/.._.._x.als"
     assert layout.parse_upload_path(path) == UploadRef("nina-k", ".._.._other-artist", ".._.._x.als")
+
+
+def test_artist_names_are_trimmed_and_checked_before_anything_is_written() -> None:
+    from dawa_pipeline.storage.layout import MAX_ARTIST_NAME, InvalidArtistName, check_artist_name
+
+    assert check_artist_name("  Nova Vale ") == "Nova Vale"
+    assert check_artist_name("Björk 👩‍🎤") == "Björk 👩‍🎤"  # accents and emoji (with a joiner) are names
+    assert check_artist_name("x" * MAX_ARTIST_NAME) == "x" * MAX_ARTIST_NAME
+    for bad in ("", " \t ", "x" * (MAX_ARTIST_NAME + 1), "a\x00b", "a\nb", "a\udcffb", "a\u2066b"):
+        with pytest.raises(InvalidArtistName):
+            check_artist_name(bad)

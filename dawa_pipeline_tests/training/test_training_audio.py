@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from audio_factory import encoded
 
 from dawa_pipeline.demo.audio import synth_demo_audio
-from dawa_pipeline.training.audio import AudioRejected, inspect_audio
+from dawa_pipeline.training.audio import AudioRejected, inspect_audio, inspect_audio_stream
 
 
 def tone(seconds: float, sample_rate: int = 44_100, channels: int = 2, level: float = 0.5) -> np.ndarray:
@@ -68,3 +70,16 @@ def test_demo_audio_is_deterministic_and_varies_with_its_inputs() -> None:
 def test_demo_audio_rejects_a_key_it_cannot_read() -> None:
     with pytest.raises(ValueError, match="cannot read key 'H dorian'"):
         synth_demo_audio("x", key="H dorian")
+
+
+def test_a_non_audio_file_read_from_disk_is_named_by_its_storage_path(tmp_path: Path) -> None:
+    """The sensor decodes a downloaded temp copy; the reason (failure_reason) names the storage path only."""
+    local = tmp_path / "downloaded-copy"
+    local.write_bytes(b"<html>not audio</html>" * 100)
+    with local.open("rb") as stream, pytest.raises(AudioRejected) as caught:
+        inspect_audio_stream(stream, "artists/ana/training/1234/audio.mp3")
+    assert (
+        caught.value.reason
+        == "artists/ana/training/1234/audio.mp3: cannot decode audio (Format not recognised)"
+    )
+    assert str(tmp_path) not in caught.value.reason
