@@ -77,7 +77,10 @@ def inspect_audio_stream(
             if audio.frames > frame_limit * 1.05:
                 raise AudioRejected(name, _too_long(audio.frames / sample_rate, max_seconds))
             frames, peak = _decode(audio, frame_limit)
-    except (sf.LibsndfileError, RuntimeError) as error:
+    except sf.LibsndfileError as error:
+        # Its str() starts with the stream's repr, e.g. a temp file's path; the reason names `name` only.
+        raise AudioRejected(name, f"cannot decode audio ({error.error_string})") from error
+    except RuntimeError as error:
         raise AudioRejected(name, f"cannot decode audio ({error})") from error
     if frames == 0:
         raise AudioRejected(name, "audio has no samples")
