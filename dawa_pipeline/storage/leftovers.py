@@ -40,10 +40,14 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
 
 
 def remove_stale_scratch_folders(prefix: str) -> list[Path]:
-    """Remove the `prefix` scratch folders whose process is gone; the folders removed."""
+    """Remove the `prefix` scratch folders whose process is gone; the folders removed. Folders of a longer
+    prefix (`{prefix}-check-…`) are that prefix's own."""
     removed = []
     for entry in Path(tempfile.gettempdir()).glob(f"{prefix}-*"):
-        if entry.is_dir() and not entry.is_symlink() and _is_stale(entry, entry.name[len(prefix) + 1 :]):
+        rest = entry.name[len(prefix) + 1 :]
+        if "-" in rest and not _OWNER.match(rest):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and _is_stale(entry, rest):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed

@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psycopg
 import pytest
 from fault_checks import leftovers, wait_for_dead_sessions
 from killed_run import DATASET_STEPS, RunSpec, finish_child, run_child, start_child
@@ -18,6 +19,7 @@ from pipeline_env import PipelineEnv
 from dawa_pipeline.db import dataset_builds
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
+from dawa_pipeline.defs.training import assets as training
 from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio
 
@@ -101,18 +103,16 @@ def test_a_stored_zip_whose_items_changed_since_is_replaced_not_adopted(pipeline
     items = _ready_items(pipeline, demo_sets[ARTIST][:2])
     returncode, _ = run_child(_dataset_run(pipeline, stop_at="zip-stored"), temp_dir)
     assert returncode == -signal.SIGKILL
-    (killed_zip,) = pipeline.dataset_zips(SLUG)
+    assert len(pipeline.dataset_zips(SLUG)) == 1
     edited = "A slow, dusty groove of warm Rhodes chords and brushed drums."
     with connect(pipeline.database_url) as conn:
         conn.execute("UPDATE training_items SET prompt_text = %s WHERE id = %s", (edited, items[0].id))
         conn.commit()
     wait_for_dead_sessions(pipeline.database_url)
-    time.sleep(1.0)  # zip names have one-second resolution: the rebuild's name differs from the killed one's
 
     pipeline.materialize(["training_dataset"], SLUG)
 
     zip_path = _assert_exported_exactly_once(pipeline, items, temp_dir)
-    assert zip_path != killed_zip
     with zipfile.ZipFile(pipeline.storage_root / zip_path) as archive:
         assert any(
             edited in archive.read(n).decode() for n in archive.namelist() if n.endswith("metadata.jsonl")
@@ -145,3 +145,38 @@ def test_two_processes_building_one_artist_make_one_zip(pipeline, demo_sets, tem
     zip_path = _assert_exported_exactly_once(pipeline, items, temp_dir)
     assert pipeline.materialize(["training_dataset"], SLUG).success
     assert pipeline.dataset_zips(SLUG) == [zip_path]
+
+
+def test_items_changed_during_a_build_export_nothing_and_the_next_run_builds_them(
+    pipeline, demo_sets, temp_dir, monkeypatch
+):
+    """A prompt edited while the zip is written: the zip holds the old caption, so it is removed, no item is
+    exported and the run says why; the next run builds them with the new caption."""
+    items = _ready_items(pipeline, demo_sets[ARTIST][:2])
+    write_dataset_zip = training.write_dataset_zip
+
+    def edit_while_writing(*args, **kwargs):
+        with connect(pipeline.database_url) as conn:
+            conn.execute("UPDATE training_items SET prompt_text = 'Edited.' WHERE id = %s", (items[0].id,))
+            conn.commit()
+        monkeypatch.setattr(training, "write_dataset_zip", write_dataset_zip)
+        return write_dataset_zip(*args, **kwargs)
+
+    monkeypatch.setattr(training, "write_dataset_zip", edit_while_writing)
+    failed = pipeline.materialize(["training_dataset"], SLUG, raise_on_error=False)
+
+    (failure,) = failed.get_step_failure_events()
+    assert "changed while their dataset was built" in failure.event_specific_data.error.message
+    assert pipeline.dataset_zips(SLUG) == []
+    assert {pipeline.item(i.id).status for i in items} == {"ready"}
+    pipeline.materialize(["training_dataset"], SLUG)
+    _assert_exported_exactly_once(pipeline, items, temp_dir)
+
+
+def test_pending_builds_are_out_of_reach_of_the_supabase_api_roles(db, acting_as):
+    assert db.execute(
+        "SELECT relrowsecurity FROM pg_class WHERE oid = 'dawa_private.pending_dataset_builds'::regclass"
+    ).fetchone() == (True,)
+    for role in ("anon", "authenticated"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), acting_as(db, None, role=role):
+            db.execute("SELECT * FROM dawa_private.pending_dataset_builds")
