@@ -49,10 +49,10 @@ def _dataset_run(env: PipelineEnv, **options: object) -> RunSpec:
 
 
 def _items_in(env: PipelineEnv, zip_path: str) -> list[str]:
+    """The ids of the items whose audio the zip holds (a lone item is in both splits)."""
     with zipfile.ZipFile(env.storage_root / zip_path) as archive:
-        return sorted(
-            n.rsplit("/", 1)[1].removesuffix(".mp3") for n in archive.namelist() if n.endswith(".mp3")
-        )
+        names = archive.namelist()
+    return sorted({n.rsplit("/", 1)[1].removesuffix(".mp3") for n in names if n.endswith(".mp3")})
 
 
 def _assert_exported_exactly_once(env: PipelineEnv, items: list[TrainingItem], temp_dir: Path) -> str:
@@ -180,3 +180,33 @@ def test_pending_builds_are_out_of_reach_of_the_supabase_api_roles(db, acting_as
     for role in ("anon", "authenticated"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege), acting_as(db, None, role=role):
             db.execute("SELECT * FROM dawa_private.pending_dataset_builds")
+
+
+def test_the_run_adopting_a_stored_zip_also_builds_items_readied_since(
+    pipeline, demo_sets, temp_dir, monkeypatch
+):
+    """Items that became ready after the crash go into a zip of their own, in the same run: each item in
+    exactly one zip, and the run reports the zip it built and the one it adopted."""
+    first = _ready_items(pipeline, demo_sets[ARTIST][:2])
+
+    def crash(*_):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(dataset_builds, "finish_build", crash)
+    assert not pipeline.materialize(["training_dataset"], SLUG, raise_on_error=False).success
+    monkeypatch.undo()
+    (adopted,) = pipeline.dataset_zips(SLUG)
+    later = _ready_items(pipeline, demo_sets[ARTIST][2:3])
+
+    result = pipeline.materialize(["training_dataset"], SLUG)
+
+    zips = pipeline.dataset_zips(SLUG)
+    assert len(zips) == 2 and adopted in zips
+    (built,) = set(zips) - {adopted}
+    assert _items_in(pipeline, adopted) == sorted(str(i.id) for i in first)
+    assert _items_in(pipeline, built) == sorted(str(i.id) for i in later)
+    assert {pipeline.item(i.id).status for i in [*first, *later]} == {"exported"}
+    (materialization,) = result.asset_materializations_for_node("training_dataset")
+    assert materialization.metadata["zip_path"].value == built
+    assert materialization.metadata["adopted_zip"].value == adopted
+    assert leftovers(pipeline.storage_root, temp_dir) == []
