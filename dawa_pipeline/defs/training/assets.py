@@ -288,7 +288,7 @@ def _one_build_per_artist(database: DatabaseResource, slug: str) -> Iterator[UUI
 def _remove_leftovers(context: dg.AssetExecutionContext, backend: StorageBackend, slug: str) -> None:
     """Unfinished writes under the artist's storage folder and scratch folders of killed builds and checks
     (a dead pid in their names, so a concurrent writer's files stay)."""
-    removed = [*remove_stale_partials(backend, layout.artist_prefix(slug))]
+    removed = remove_stale_partials(backend, layout.artist_prefix(slug))
     for prefix in (SCRATCH_PREFIX, CHECK_SCRATCH_PREFIX):
         removed += [str(folder) for folder in remove_stale_scratch_folders(prefix)]
     if removed:
