@@ -41,6 +41,7 @@ def main() -> int:
     from dawa_pipeline.defs.ingest import checks
     from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, als_upload
     from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
+    from dawa_pipeline.defs.partitions import partitions_of, set_partitions
     from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
     from dawa_pipeline.demo.sets import bulk_sets
     from dawa_pipeline.storage.local import LocalStorage
@@ -86,7 +87,8 @@ def main() -> int:
                     break
                 for request in result.dynamic_partitions_requests or []:
                     instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-                keys.extend(r.partition_key for r in result.run_requests)
+                order = instance.get_dynamic_partitions(set_partitions.name)
+                keys.extend(key for r in result.run_requests for key in partitions_of(r, order))
             timings["sensor"] = time.perf_counter() - started
             assert len(keys) == len(files), f"sensor found {len(keys)} of {len(files)} uploads"
 

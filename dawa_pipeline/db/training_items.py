@@ -317,15 +317,6 @@ def _transition(
     return updated
 
 
-def lock_dataset_builds(conn: psycopg.Connection[Any], artist_id: UUID) -> bool:
-    """Take the artist's dataset-build lock for this session unless another session holds it (False then).
-    It is held until the connection closes, so a crashed build cannot leave it taken."""
-    row = conn.execute(
-        "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (f"dawa.training_dataset:{artist_id}",)
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def _lock_artist(conn: psycopg.Connection[Any], artist_id: UUID) -> None:
     """Serialise item creation per artist until the transaction ends, so two runs parsing the same set at
     once cannot both create its item (the seed has no unique key to lean on)."""

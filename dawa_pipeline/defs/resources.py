@@ -20,6 +20,7 @@ from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.settings import DEFAULT_RESUMABLE_THRESHOLD, load_settings
 from dawa_pipeline.storage import layout, open_storage
 from dawa_pipeline.storage.backend import StorageBackend
+from dawa_pipeline.storage.leftovers import remove_stale_partials
 
 
 class DatabaseResource(dg.ConfigurableResource):
@@ -64,8 +65,10 @@ class StorageResource(dg.ConfigurableResource):
         )
 
     def publish(self, artifact: "StorageArtifact") -> list[str]:
-        """Store every file of `artifact` (content type from its name unless given); the paths written."""
+        """Store every file of `artifact` (content type from its name unless given); the paths written.
+        Unfinished writes a killed run left in the folder go first."""
         backend = self.backend()
+        remove_stale_partials(backend, artifact.directory)
         written = []
         for name, data in artifact.files.items():
             path = artifact.path_of(name)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-PARTIAL_FILE_PREFIX = ".dawa-partial-"  # temp files of unfinished writes; never listed
+PARTIAL_FILE_PREFIX = ".dawa-partial-"  # temp files of unfinished writes, never listed: {prefix}{pid}-…
 STREAM_CHUNK_SIZE = 1024 * 1024  # what a streamed read hands on at a time
 
 ChunkWriter = Callable[[bytes], object]  # e.g. a file's write or a hash's update
@@ -92,9 +92,10 @@ def check_limit(limit: int | None) -> None:
 
 
 def write_file_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write a temp file in the target's folder, then rename it over the target: readers never see half."""
+    """Write a temp file in the target's folder, then rename it over the target: readers never see half.
+    The temp file's name carries this process's pid, so `storage.leftovers` can tell a killed writer's."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_FILE_PREFIX)
+    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f"{PARTIAL_FILE_PREFIX}{os.getpid()}-")
     try:
         with os.fdopen(descriptor, "wb") as temp_file:
             write(temp_file)

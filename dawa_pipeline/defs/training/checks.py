@@ -1,16 +1,14 @@
 """The training dataset check: the newest zip opens the way audiocraft and HF audiofolder read it."""
 
-import tempfile
-from pathlib import Path
-
 import dagster as dg
 
 from dawa_pipeline.defs.partitions import artist_partitions
 from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
-from dawa_pipeline.defs.training.assets import training_dataset
+from dawa_pipeline.defs.training.assets import CHECK_SCRATCH_PREFIX, training_dataset
 from dawa_pipeline.defs.training.items import artist_by_slug, master_schema_of, names_to_keep_out
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend
+from dawa_pipeline.storage.leftovers import scratch_folder
 from dawa_pipeline.training.dataset_check import check_dataset_zip
 
 
@@ -44,8 +42,8 @@ def dataset_zip_valid(
         with database.transaction() as conn:
             artist = artist_by_slug(conn, slug)
             kept_out = names_to_keep_out(conn, artist, master_schema_of(conn, artist.id))
-        with tempfile.TemporaryDirectory(prefix="dawa-dataset-check-") as folder:
-            local = Path(folder) / "dataset.zip"
+        with scratch_folder(CHECK_SCRATCH_PREFIX) as folder:
+            local = folder / "dataset.zip"
             backend.download(path, local)
             found = kept_out.unreadable + check_dataset_zip(local, forbidden_names=kept_out.names)
         if found:
