@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 import psycopg
 
+from dawa_pipeline.db import DatabaseUnreachable
 from dawa_pipeline.db.connection import connect, database_url
 from dawa_pipeline.defs.env import env_or
 from dawa_pipeline.defs.tables import TABLE_HANDLERS, TABLE_METADATA_KEY, TableHandler
@@ -40,8 +41,13 @@ class DatabaseResource(dg.ConfigurableResource):
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
-        """A connection whose work commits on success and rolls back on any error."""
-        with connect(self.resolved_url()) as conn, conn.transaction():
+        """A connection whose work commits on success and rolls back on any error. A database that stays
+        unreachable fails the step with one line saying where and for how long."""
+        try:
+            conn = connect(self.resolved_url())
+        except DatabaseUnreachable as exc:
+            raise dg.Failure(description=str(exc)) from None
+        with conn, conn.transaction():
             yield conn
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import dagster as dg
 import psycopg
 
-from dawa_pipeline.als import PARSER_VERSION, AlsParseError, AlsSummary, parse_als, parse_id
+from dawa_pipeline.als import PARSER_VERSION, AlsParseError, AlsSummary, parse_id
+from dawa_pipeline.als.isolated import IsolatedParser, ParseJob
 from dawa_pipeline.als.thumbnails import markdown_image, png_thumbnail
 from dawa_pipeline.db import artists, summaries, training_items
 from dawa_pipeline.db.summaries import StoredSummary
@@ -23,6 +24,8 @@ from dawa_pipeline.defs.resources import DatabaseResource, StorageArtifact, Stor
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageError
 from dawa_pipeline.storage.layout import SUMMARY_JSON, TIMELINE_PNG
+
+PARSE_WORKERS = 2  # this machine's cores; each worker holds one set at a time
 
 als_upload = dg.AssetSpec(
     "als_upload",
@@ -44,20 +47,36 @@ class ParsedUpload:
     source_path: str
 
 
-def _parse_upload(key: str, storage: StorageResource, artist_names: Mapping[str, str]) -> ParsedUpload:
-    """Download one upload and parse it; raises AlsParseError or StorageError naming the file."""
+def _parse_jobs(
+    keys: Sequence[str], storage: StorageResource, artist_names: Mapping[str, str], failures: dict[str, str]
+) -> Iterator[ParseJob]:
+    """Each upload of the batch as a parse job, downloaded as the workers ask for it; an upload that cannot
+    be read (or whose artist is gone) goes into `failures` instead."""
+    backend = storage.backend()
+    for key in keys:
+        ref = upload_ref_for(key)
+        path = layout.upload_path(ref.artist_slug, ref.project, ref.file_name)
+        try:
+            if ref.artist_slug not in artist_names:
+                raise StorageError(
+                    path, f"no artist with slug {ref.artist_slug!r} (create it with `dawa upload --artist`)"
+                )
+            data = backend.get(path)
+        except StorageError as exc:
+            failures[key] = str(exc)
+            continue
+        yield ParseJob(key, data, ref.file_name, artist_names[ref.artist_slug], ref.project)
+
+
+def _parsed_upload(key: str, summary: AlsSummary) -> ParsedUpload:
     ref = upload_ref_for(key)
-    path = layout.upload_path(ref.artist_slug, ref.project, ref.file_name)
-    if ref.artist_slug not in artist_names:
-        raise StorageError(
-            path, f"no artist with slug {ref.artist_slug!r} (create it with `dawa upload --artist`)"
-        )
-    data = storage.backend().get(path)
-    summary = parse_als(
-        data, file_name=ref.file_name, artist_name=artist_names[ref.artist_slug], project_name=ref.project
-    )
     summary = summary.model_copy(update={"project_folder": ref.project})
-    return ParsedUpload(summary, parse_id(summary.artist_name, summary.source.sha256), ref.artist_slug, path)
+    return ParsedUpload(
+        summary,
+        parse_id(summary.artist_name, summary.source.sha256),
+        ref.artist_slug,
+        layout.upload_path(ref.artist_slug, ref.project, ref.file_name),
+    )
 
 
 def _summary_provenance(context: dg.AssetExecutionContext, key: str, parsed: ParsedUpload) -> dict[str, Any]:
@@ -147,12 +166,17 @@ def als_summary(
         names = {a.slug: a.name for a in artists.list_artists(conn)}
     parsed: dict[str, ParsedUpload] = {}
     failures: dict[str, str] = {}
-    for key in context.partition_keys:
-        try:
-            parsed[key] = _parse_upload(key, storage, names)
-        except (AlsParseError, StorageError) as exc:
-            failures[key] = str(exc)
-            context.log.error(f"{key}: {exc}")
+    # Each set parses in a bounded worker process: whatever one set does (a memory bomb, a crash), it fails
+    # alone and the rest of the batch is stored.
+    with IsolatedParser(workers=PARSE_WORKERS) as parser:
+        results = parser.parse_many(_parse_jobs(context.partition_keys, storage, names, failures))
+    for key, result in results.items():
+        if isinstance(result, AlsParseError):
+            failures[key] = str(result)
+        else:
+            parsed[key] = _parsed_upload(key, result)
+    for key, reason in failures.items():
+        context.log.error(f"{key}: {reason}")
     if parsed:
         with database.transaction() as conn:
             _store_summaries(conn, parsed)
