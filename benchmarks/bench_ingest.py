@@ -33,6 +33,7 @@ def main() -> int:
     import dagster as dg
 
     from dawa_pipeline.als import parse_als
+    from dawa_pipeline.cli.inprocess import evaluate_sensor
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect, sqlalchemy_url
     from dawa_pipeline.db.dagster_instance import DAGSTER_DATABASE, ensure_database, write_dagster_home
@@ -41,7 +42,7 @@ def main() -> int:
     from dawa_pipeline.defs.ingest import checks
     from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, als_upload
     from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
-    from dawa_pipeline.defs.partitions import partitions_of, set_partitions
+    from dawa_pipeline.defs.partitions import set_partitions
     from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
     from dawa_pipeline.demo.sets import bulk_sets
     from dawa_pipeline.storage.local import LocalStorage
@@ -75,21 +76,14 @@ def main() -> int:
             timings["upload"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            keys: list[str] = []
             cursor = None
-            while True:
-                with dg.build_sensor_context(
-                    instance=instance, cursor=cursor, resources=resources
-                ) as context:
-                    result = als_upload_sensor(context)
+            while True:  # ticks as the daemon runs them: partitions added, uploads recorded
+                result = evaluate_sensor(instance, als_upload_sensor, resources, cursor)
                 cursor = result.cursor
                 if not result.run_requests:
                     break
-                for request in result.dynamic_partitions_requests or []:
-                    instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-                order = instance.get_dynamic_partitions(set_partitions.name)
-                keys.extend(key for r in result.run_requests for key in partitions_of(r, order))
             timings["sensor"] = time.perf_counter() - started
+            keys = instance.get_dynamic_partitions(set_partitions.name)
             assert len(keys) == len(files), f"sensor found {len(keys)} of {len(files)} uploads"
 
             tags = {

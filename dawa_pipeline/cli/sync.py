@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,19 @@ def run(args: argparse.Namespace) -> int:
 
     from dawa_pipeline.cli.dagster_env import prepared_dagster_home
 
+    # The user cannot act on Dagster's notices about beta parameters the pipeline uses.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     home = prepared_dagster_home()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         cursors_path = home / CURSORS_FILE
         cursors = _read_cursors(cursors_path)
+        outcomes: list[Any] = []
         try:
             outcomes = sync(instance, cursors, timeout=args.timeout, out=sys.stdout)
+        except TimeoutError as exc:
+            print(f"error: --timeout {args.timeout:g} s reached with work pending ({exc})", file=sys.stderr)
+            return 1
         finally:
             cursors_path.write_text(json.dumps(cursors))
     failed = [o for o in outcomes if not o.success]

@@ -87,10 +87,20 @@ def dagster_storage_url(settings: Settings, environ: Mapping[str, str] | None = 
     return sqlalchemy_url(ensure_database(database_url(settings, migrate=False), DAGSTER_DATABASE))
 
 
+# The daemon looks at the run queue every second (Dagster's default: 5 s, paid by every run a sensor requests,
+# twice between an upload and its refreshed profile) and launches what it dequeues in parallel threads (each
+# launch waits for the code server to start the run's process).
+RUN_QUEUE = {"dequeue_interval_seconds": 1, "dequeue_use_threads": True}
+
+
 def render_dagster_yaml(storage_url: str | None) -> str:
     """dagster.yaml text: Postgres storage at `storage_url` (default storage when None), run monitoring on,
-    telemetry off."""
-    config: dict[str, Any] = {"telemetry": {"enabled": False}, "run_monitoring": RUN_MONITORING}
+    a run queue checked every second, telemetry off."""
+    config: dict[str, Any] = {
+        "run_monitoring": RUN_MONITORING,
+        "run_queue": RUN_QUEUE,
+        "telemetry": {"enabled": False},
+    }
     if storage_url:
         config["storage"] = {"postgres": {"postgres_url": storage_url}}
     header = (

@@ -36,7 +36,12 @@ def artist_slugs(backend: StorageBackend) -> list[str]:
     return [name for name in backend.folders(layout.ROOT + "/") if name == layout.slugify(name)]
 
 
-def scan_interval_seconds(remote: int = 30, local: int = 5) -> int:
-    """How often a sensor lists storage: a local folder is cheap to scan every few seconds; a remote bucket
-    is asked less often (DAWA_STORAGE=supabase)."""
+# The daemon evaluates sensors in a loop of at least 5 s: a minimum interval of exactly 5 s misses every other
+# pass (the last tick was 4.9 s ago) and ticks every 10 s. Below the loop time, a sensor ticks on every pass.
+EVERY_DAEMON_PASS = 2
+
+
+def scan_interval_seconds(remote: int = 30, local: int = EVERY_DAEMON_PASS) -> int:
+    """How often a sensor lists storage: a local folder is cheap to scan on every pass of the daemon (about
+    every 5 s); a remote bucket is asked less often (DAWA_STORAGE=supabase)."""
     return local if load_settings().storage == "local" else remote

@@ -149,7 +149,12 @@ class TableIOManager(dg.IOManager):
             return
         with self._database.transaction() as conn:
             metadata = handler.write(conn, items)
-        context.add_output_metadata({"dagster/table_name": f"public.{handler.table}", **metadata})
+        # The handler's figures describe the whole output: on a run over several partitions they would land
+        # on every partition's event as if they were its own, so they are kept for single partitions.
+        single = len(items) == 1
+        context.add_output_metadata(
+            {"dagster/table_name": f"public.{handler.table}", **(metadata if single else {})}
+        )
 
     def load_input(self, context: dg.InputContext) -> Any:
         upstream = context.upstream_output
@@ -202,7 +207,7 @@ class StorageIOManager(dg.ConfigurableIOManager):
                 f"StorageArtifact outputs, got {type(artifact).__name__}"
             )
         written = [path for artifact in items.values() for path in self.storage.publish(artifact)]
-        if written:
+        if written and len(items) == 1:  # a run over several partitions: each asset names its own paths
             context.add_output_metadata(
                 {
                     "dawa/paths_written": dg.MetadataValue.json(written),

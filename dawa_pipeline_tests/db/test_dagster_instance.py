@@ -88,7 +88,8 @@ def test_external_app_database_without_dagster_url_keeps_dagster_local(dawa_home
     """DAWA will not create databases on someone's production server: Dagster keeps its default storage."""
     assert dagster_storage_url(load_settings(), {}) is None
     config = yaml.safe_load(render_dagster_yaml(None))
-    assert config == {"telemetry": {"enabled": False}, "run_monitoring": RUN_MONITORING}
+    assert set(config) == {"run_monitoring", "run_queue", "telemetry"}
+    assert config["run_monitoring"] == RUN_MONITORING
 
 
 def test_the_written_instance_monitors_runs(dagster_database_url: str, tmp_path: Path) -> None:
@@ -151,3 +152,13 @@ def test_sqlalchemy_url(url: str, expected: str) -> None:
 def test_sqlalchemy_url_refuses_other_databases() -> None:
     with pytest.raises(ValueError, match="not a Postgres URL"):
         sqlalchemy_url("mysql://u@h/db")
+
+
+def test_the_daemon_checks_the_run_queue_every_second(tmp_path: Path) -> None:
+    """Every sensor-requested run waits in the queue until the daemon next looks (Dagster's default: 5 s)."""
+    write_dagster_home(tmp_path / "dh", None)
+    with dg.DagsterInstance.from_config(str(tmp_path / "dh")) as instance:
+        coordinator = instance.run_coordinator
+        assert isinstance(coordinator, dg.QueuedRunCoordinator)
+        assert coordinator.dequeue_interval_seconds == 1
+        assert coordinator.dequeue_use_threads

@@ -6,6 +6,7 @@ import dagster as dg
 from dawa_pipeline.db import profiles
 from dawa_pipeline.defs.ingest.assets import als_summary
 from dawa_pipeline.defs.ingest.sensors import INGEST_STAGE, STAGE_TAG
+from dawa_pipeline.defs.listing import EVERY_DAEMON_PASS
 from dawa_pipeline.defs.partitions import (
     artist_partitions,
     batch_run_request,
@@ -51,7 +52,7 @@ def refresh_requests(newest_event: dict[str, int], order: list[str]) -> list[dg.
 @dg.sensor(
     name="artist_refresh_sensor",
     target=profile_assets,
-    minimum_interval_seconds=5,
+    minimum_interval_seconds=EVERY_DAEMON_PASS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Reads als_summary materializations since its cursor and, once no parse run is queued or running, "
