@@ -110,16 +110,17 @@ def _before(spec: RunSpec, function: Callable[..., Any]) -> Callable[..., Any]:
     return stop_then
 
 
-def _midway(spec: RunSpec, jobs: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-    """A parse-jobs generator that stops once half of the batch's jobs are handed out."""
+def midway(jobs: Callable[..., Iterator[Any]], then: Callable[[], object]) -> Callable[..., Iterator[Any]]:
+    """`jobs` (the ingest asset's `_parse_jobs`) calling `then` once half of the batch is handed to the parse
+    workers."""
 
-    def half_then_stop(keys: Sequence[str], *args: Any) -> Iterator[Any]:
+    def half_then(keys: Sequence[str], *args: Any) -> Iterator[Any]:
         for index, job in enumerate(jobs(keys, *args)):
             if index == len(keys) // 2:
-                _stop(spec)
+                then()
             yield job
 
-    return half_then_stop
+    return half_then
 
 
 def _in_storage_write(
@@ -172,7 +173,9 @@ def _install_stop(spec: RunSpec) -> None:
         EXPORT_STEP: lambda: setattr(
             local, "write_file_atomically", _in_storage_write(spec, real_write, "summary.json", half=True)
         ),
-        "parse-midway": lambda: setattr(ingest, "_parse_jobs", _midway(spec, ingest._parse_jobs)),
+        "parse-midway": lambda: setattr(
+            ingest, "_parse_jobs", midway(ingest._parse_jobs, lambda: _stop(spec))
+        ),
         "summaries-stored": lambda: setattr(ingest, "report_batch", _before(spec, ingest.report_batch)),
     }
     if spec.stop_at is not None:

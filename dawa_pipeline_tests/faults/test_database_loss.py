@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from conftest import BULK_SETS
+from killed_run import midway
 from pipeline_env import PipelineEnv
 
 from dawa_pipeline.db.connection import connect
@@ -39,19 +40,6 @@ def own_server(tmp_path: Path) -> Iterator[Path]:
         stop_embedded(pg_dir)
 
 
-def _stop_midway(pg_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stop the server once half of the batch is handed to the parse workers."""
-    jobs = ingest._parse_jobs
-
-    def half_then_stop(keys, *args):
-        for index, job in enumerate(jobs(keys, *args)):
-            if index == len(keys) // 2:
-                assert stop_embedded(pg_dir)
-            yield job
-
-    monkeypatch.setattr(ingest, "_parse_jobs", half_then_stop)
-
-
 def test_a_run_that_loses_the_database_fails_in_one_line_and_the_rerun_completes(
     own_server, bulk_sets, tmp_path, monkeypatch
 ):
@@ -60,7 +48,10 @@ def test_a_run_that_loses_the_database_fails_in_one_line_and_the_rerun_completes
         env = PipelineEnv(url, tmp_path / "storage", instance)
         env.upload(ARTIST, bulk_sets)
         tick = env.tick()
-        _stop_midway(own_server, monkeypatch)
+        # The server stops once half of the batch is handed to the parse workers.
+        monkeypatch.setattr(
+            ingest, "_parse_jobs", midway(ingest._parse_jobs, lambda: stop_embedded(own_server))
+        )
 
         (run,) = env.run_requested(tick)
 
