@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_ingest.py --sets 500
 	$(BIN)/python benchmarks/bench_rls.py
+	$(BIN)/python benchmarks/bench_bulk_flood.py
+	$(BIN)/python benchmarks/bench_dead_runs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -56,7 +56,7 @@ def _explained(exc: Exception) -> bool:
     from dawa_pipeline.storage.layout import InvalidArtistName
 
     explained = (DatabaseError, StorageError, StorageConfigError, AlsParseError, InvalidArtistName)
-    return isinstance(exc, explained | psycopg.OperationalError)
+    return isinstance(exc, (*explained, psycopg.OperationalError))
 
 
 if __name__ == "__main__":

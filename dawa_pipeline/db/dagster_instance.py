@@ -20,10 +20,13 @@ DAGSTER_DATABASE = "dagster"
 DAGSTER_YAML = "dagster.yaml"
 
 # Run monitoring (the daemon), the same locally and in production, so dead runs end and free their pool
-# slots: a run worker killed under a live code server is marked failed by that server within seconds; a run
-# stuck in STARTING or CANCELING is failed after 2 minutes; one whose worker vanished with everything else
-# (no code server left to notice) is failed after max_runtime_seconds; a failed run's pool slots are freed
-# 30 s after it ends. DefaultRunLauncher cannot resume runs, hence no resume attempts.
+# slots: a run worker killed under a live code server is marked failed by that server within seconds (its
+# orphan check; DefaultRunLauncher has no worker health check); a run stuck in STARTING or CANCELING is failed
+# after 2 minutes; one whose worker vanished with everything else (no code server left to notice) is failed
+# after max_runtime_seconds; a failed run's pool slots are freed at the first poll 30 s after it ends.
+# benchmarks/bench_dead_runs.py measures it: kill -9 of a run worker, or the database down 75 s, under
+# `dagster dev` and the daemon alone: FAILED within 10 s, its `parser` slot free about a minute later, the
+# next run succeeds. DefaultRunLauncher cannot resume runs, hence no resume attempts.
 RUN_MONITORING: dict[str, Any] = {
     "enabled": True,
     "start_timeout_seconds": 120,

@@ -17,8 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,6 +29,9 @@ PAUSE_LIMIT = 60.0
 # Points a run can be stopped at, in the order a dataset build passes them.
 DATASET_STEPS = ("zip-built", "build-recorded", "zip-storing", "zip-stored", "items-exported")
 EXPORT_STEP = "summary-storing"
+# Points in a parse run: half of the batch handed to the parse workers; the summaries committed, before the
+# run reports them.
+PARSE_STEPS = ("parse-midway", "summaries-stored")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,10 @@ class RunSpec:
     asset: str
     partitions: list[str]  # one key, or the first and last of a range (one run over the range)
     partitions_def: str  # the dynamic partitions' name, registered in the child's instance
-    stop_at: str | None = None  # a DATASET_STEPS or EXPORT_STEP point; None runs to the end
+    stop_at: str | None = None  # a DATASET_STEPS, EXPORT_STEP or PARSE_STEPS point; None runs to the end
     pause_in: str | None = None  # stop by pausing instead: touch {pause_in}/paused, wait for {pause_in}/go
+    more_assets: list[str] = field(default_factory=list)  # materialized in the same run as `asset`
+    known_partitions: list[str] = field(default_factory=list)  # every key of a range (default: `partitions`)
 
 
 def run_child(spec: RunSpec, temp_dir: Path) -> tuple[int, dict[str, Any]]:
@@ -97,6 +102,27 @@ def _after(spec: RunSpec, function: Callable[..., Any]) -> Callable[..., Any]:
     return then_stop
 
 
+def _before(spec: RunSpec, function: Callable[..., Any]) -> Callable[..., Any]:
+    def stop_then(*args: Any, **kwargs: Any) -> Any:
+        _stop(spec)
+        return function(*args, **kwargs)
+
+    return stop_then
+
+
+def midway(jobs: Callable[..., Iterator[Any]], then: Callable[[], object]) -> Callable[..., Iterator[Any]]:
+    """`jobs` (the ingest asset's `_parse_jobs`) calling `then` once half of the batch is handed to the parse
+    workers."""
+
+    def half_then(keys: Sequence[str], *args: Any) -> Iterator[Any]:
+        for index, job in enumerate(jobs(keys, *args)):
+            if index == len(keys) // 2:
+                then()
+            yield job
+
+    return half_then
+
+
 def _in_storage_write(
     spec: RunSpec, write_file_atomically: Callable[..., None], file_suffix: str, *, half: bool
 ):
@@ -126,6 +152,7 @@ def _in_storage_write(
 
 def _install_stop(spec: RunSpec) -> None:
     from dawa_pipeline.db import dataset_builds
+    from dawa_pipeline.defs.ingest import assets as ingest
     from dawa_pipeline.defs.training import assets
     from dawa_pipeline.storage import local
 
@@ -146,6 +173,10 @@ def _install_stop(spec: RunSpec) -> None:
         EXPORT_STEP: lambda: setattr(
             local, "write_file_atomically", _in_storage_write(spec, real_write, "summary.json", half=True)
         ),
+        "parse-midway": lambda: setattr(
+            ingest, "_parse_jobs", midway(ingest._parse_jobs, lambda: _stop(spec))
+        ),
+        "summaries-stored": lambda: setattr(ingest, "report_batch", _before(spec, ingest.report_batch)),
     }
     if spec.stop_at is not None:
         stops[spec.stop_at]()
@@ -157,14 +188,16 @@ def main(spec: RunSpec) -> None:
 
     _install_stop(spec)
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(spec.partitions_def, sorted(set(spec.partitions)))
+        known = spec.known_partitions or sorted(set(spec.partitions))
+        instance.add_dynamic_partitions(spec.partitions_def, known)
         env = PipelineEnv(spec.database_url, Path(spec.storage_root), instance)
+        assets = [spec.asset, *spec.more_assets]
         if len(spec.partitions) == 1:
-            result = env.materialize([spec.asset], spec.partitions[0], raise_on_error=False)
+            result = env.materialize(assets, spec.partitions[0], raise_on_error=False)
         else:
             first, last = spec.partitions
             result = env.materialize_range(
-                dg.AssetSelection.assets(spec.asset), first, last, raise_on_error=False
+                dg.AssetSelection.assets(*assets), first, last, raise_on_error=False
             )
         failures = [e.event_specific_data.error.message for e in result.get_step_failure_events()]
         print(json.dumps({"success": result.success, "failures": failures}))
