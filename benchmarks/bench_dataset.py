@@ -39,7 +39,8 @@ def main() -> int:
     from dawa_pipeline.db.embedded import start_embedded, stop_embedded
     from dawa_pipeline.db.migrate import apply_migrations
     from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
-    from dawa_pipeline.defs.training.assets import training_dataset, training_prompts
+    from dawa_pipeline.defs.training.assets import training_prompts
+    from dawa_pipeline.defs.training.datasets import training_dataset
     from dawa_pipeline.defs.training.resources import PromptWriterResource
     from dawa_pipeline.defs.training.sensors import check_training_audio
     from dawa_pipeline.demo.audio import synth_demo_audio

@@ -153,12 +153,12 @@ def _in_storage_write(
 def _install_stop(spec: RunSpec) -> None:
     from dawa_pipeline.db import dataset_builds
     from dawa_pipeline.defs.ingest import assets as ingest
-    from dawa_pipeline.defs.training import assets
+    from dawa_pipeline.defs.training import datasets
     from dawa_pipeline.storage import local
 
     real_write = local.write_file_atomically
     stops: dict[str, Callable[[], None]] = {
-        "zip-built": lambda: setattr(assets, "write_dataset_zip", _after(spec, assets.write_dataset_zip)),
+        "zip-built": lambda: setattr(datasets, "write_dataset_zip", _after(spec, datasets.write_dataset_zip)),
         "build-recorded": lambda: setattr(
             dataset_builds, "record_build", _after(spec, dataset_builds.record_build)
         ),
@@ -169,7 +169,9 @@ def _install_stop(spec: RunSpec) -> None:
             local, "write_file_atomically", _in_storage_write(spec, real_write, ".zip", half=False)
         ),
         # After the transaction that exports the items has committed, before the run reports.
-        "items-exported": lambda: setattr(assets, "_materialization", _after(spec, assets._materialization)),
+        "items-exported": lambda: setattr(
+            datasets, "_materialization", _after(spec, datasets._materialization)
+        ),
         EXPORT_STEP: lambda: setattr(
             local, "write_file_atomically", _in_storage_write(spec, real_write, "summary.json", half=True)
         ),

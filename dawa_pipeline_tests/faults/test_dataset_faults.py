@@ -19,7 +19,7 @@ from pipeline_env import PipelineEnv
 from dawa_pipeline.db import dataset_builds
 from dawa_pipeline.db.connection import connect
 from dawa_pipeline.db.training_items import TrainingItem
-from dawa_pipeline.defs.training import assets as training
+from dawa_pipeline.defs.training import datasets as training
 from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio
 

@@ -10,7 +10,7 @@ from test_training_lifecycle import ARTIST_NAME, SLUG, _item_ids_in, _ready_item
 
 from dawa_pipeline.db import summaries
 from dawa_pipeline.db.connection import connect
-from dawa_pipeline.defs.training import assets as training
+from dawa_pipeline.defs.training import datasets as training
 from dawa_pipeline.defs.training.resources import PromptWriterResource
 from dawa_pipeline.defs.training.sensors import training_audio_sensor
 from dawa_pipeline.demo.audio import synth_demo_audio

@@ -4,7 +4,7 @@ import dagster as dg
 
 from dawa_pipeline.defs.partitions import artist_partitions
 from dawa_pipeline.defs.resources import DatabaseResource, StorageResource
-from dawa_pipeline.defs.training.assets import CHECK_SCRATCH_PREFIX, training_dataset
+from dawa_pipeline.defs.training.datasets import CHECK_SCRATCH_PREFIX, training_dataset
 from dawa_pipeline.defs.training.items import artist_by_slug, master_schema_of, names_to_keep_out
 from dawa_pipeline.storage import layout
 from dawa_pipeline.storage.backend import StorageBackend
