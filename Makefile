@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rls.py
 	$(BIN)/python benchmarks/bench_bulk_flood.py
 	$(BIN)/python benchmarks/bench_dead_runs.py
+	$(BIN)/python benchmarks/bench_dataset.py
+	$(BIN)/python benchmarks/bench_live.py --sets 20
 
 clean:
 	rm -rf $(VENV) build *.egg-info
