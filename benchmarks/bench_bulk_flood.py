@@ -12,10 +12,8 @@ Postgres and storage folder.
 from __future__ import annotations
 
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from scratch import scratch_database
 
 GOOD_SETS = 13
 
@@ -75,8 +74,6 @@ def main() -> None:
     from dawa_pipeline.cli.inprocess import evaluate_sensor, execute_run_request, failed_partitions
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect
-    from dawa_pipeline.db.embedded import start_embedded, stop_embedded
-    from dawa_pipeline.db.migrate import apply_migrations
     from dawa_pipeline.definitions import defs
     from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
     from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
@@ -86,11 +83,7 @@ def main() -> None:
     from dawa_pipeline.storage.local import LocalStorage
     from dawa_pipeline.storage.uploads import upload_sets
 
-    root = Path(tempfile.mkdtemp(prefix="dawa-bench-flood-"))
-    try:
-        url = start_embedded(root / "pg")
-        with connect(url, autocommit=True) as conn:
-            apply_migrations(conn)
+    with scratch_database("dawa-bench-flood-") as (root, url):
         resources = build_resources(
             DatabaseResource(url=url),
             StorageResource(root=str(root / "storage")),
@@ -137,9 +130,6 @@ def main() -> None:
         headers = ["run", "time s", "run process peak MB", "largest worker peak MB", "failed"]
         print(tabulate(rows, headers=headers, tablefmt="github"))
         print(f"ratio flood run / baseline run: {float(rows[1][1]) / float(rows[0][1]):.2f}")
-    finally:
-        stop_embedded(root / "pg")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
-import tempfile
 import warnings
-from pathlib import Path
+
+from scratch import scratch_database
 
 
 class _Killed(Exception):
@@ -36,8 +35,6 @@ def main() -> int:
     from dawa_pipeline.db import dataset_builds, summaries, training_items
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect
-    from dawa_pipeline.db.embedded import start_embedded, stop_embedded
-    from dawa_pipeline.db.migrate import apply_migrations
     from dawa_pipeline.defs.resources import DatabaseResource, StorageResource, build_resources
     from dawa_pipeline.defs.training.assets import training_prompts
     from dawa_pipeline.defs.training.datasets import training_dataset
@@ -48,11 +45,8 @@ def main() -> int:
     from dawa_pipeline.storage import layout
     from dawa_pipeline.storage.local import LocalStorage
 
-    work = Path(tempfile.mkdtemp(prefix="dawa-bench-dataset-"))
-    try:
-        url = start_embedded(work / "pg")
+    with scratch_database("dawa-bench-dataset-") as (work, url):
         with connect(url, autocommit=True) as conn:
-            apply_migrations(conn)
             artist = ensure_artist(conn, "Bench Artist")
         storage = LocalStorage(work / "storage")
         database = DatabaseResource(url=url)
@@ -127,9 +121,6 @@ def main() -> int:
         print(f"full rebuild of the same items:           {rebuild:.2f} s")
         print(f"adoption / rebuild: {adopt / rebuild:.3f}")
         return 0
-    finally:
-        stop_embedded(work / "pg")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ reported beside it.
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 import time
 import warnings
-from pathlib import Path
+
+from scratch import scratch_database
 
 TARGET_OVERHEAD_MS = 50.0
 
@@ -37,8 +36,6 @@ def main() -> int:
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect, sqlalchemy_url
     from dawa_pipeline.db.dagster_instance import DAGSTER_DATABASE, ensure_database, write_dagster_home
-    from dawa_pipeline.db.embedded import start_embedded, stop_embedded
-    from dawa_pipeline.db.migrate import apply_migrations
     from dawa_pipeline.defs.ingest import checks
     from dawa_pipeline.defs.ingest.assets import als_summary, als_summary_export, als_upload
     from dawa_pipeline.defs.ingest.sensors import als_upload_sensor
@@ -48,11 +45,8 @@ def main() -> int:
     from dawa_pipeline.storage.local import LocalStorage
     from dawa_pipeline.storage.uploads import upload_sets
 
-    work = Path(tempfile.mkdtemp(prefix="dawa-bench-ingest-"))
-    try:
-        url = start_embedded(work / "pg")
+    with scratch_database("dawa-bench-ingest-") as (work, url):
         with connect(url, autocommit=True) as conn:
-            apply_migrations(conn)
             artist = ensure_artist(conn, "Bench Artist")
         print(f"generating {args.sets} sets ...", flush=True)
         files = bulk_sets(work / "sets", args.sets, seed=args.seed)
@@ -126,9 +120,6 @@ def main() -> int:
         export_ms = timings["als_summary_export"] / n * 1000
         print(f"als_summary_export (timeline picture + summary.json + checks): {export_ms:.1f} ms/set")
         return 0 if overhead_ms <= TARGET_OVERHEAD_MS else 1
-    finally:
-        stop_embedded(work / "pg")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
+
+from scratch import scratch_database
 
 TARGET_RATIO = 2.0
 MEMBER = uuid.UUID("aaaaaaaa-0000-4000-8000-000000000001")
@@ -102,69 +101,58 @@ def main() -> int:
     args = parser.parse_args()
 
     from dawa_pipeline.db.connection import connect
-    from dawa_pipeline.db.embedded import start_embedded, stop_embedded
-    from dawa_pipeline.db.migrate import apply_migrations
 
-    work = Path(tempfile.mkdtemp(prefix="dawa-bench-rls-"))
-    try:
-        url = start_embedded(work / "pg")
-        with connect(url, autocommit=True) as conn:
-            apply_migrations(conn)
-            started = time.perf_counter()
-            artist_id, slug = populate(conn, args.artists, args.per_artist)
+    with scratch_database("dawa-bench-rls-") as (_, url), connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        artist_id, slug = populate(conn, args.artists, args.per_artist)
+        print(
+            f"{args.artists} artists, {args.artists * args.per_artist} summaries, training items and "
+            f"objects each, loaded in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        mine = [artist_id]
+        folder = f"artists/{slug}/%"
+        summary = "SELECT id, parse_id, als_filename FROM public.als_summaries"
+        queue = "SELECT id, parse_id, status FROM public.training_items"
+        listing = (
+            "SELECT name, metadata FROM storage.objects "
+            "WHERE bucket_id = 'dawa-exports' AND name LIKE %s ORDER BY name COLLATE \"C\" LIMIT 1001"
+        )
+        cases = [
+            ("unfiltered listing", summary, (), f"{summary} WHERE artist_id = ANY(%s)", (mine,)),
+            (
+                "filtered listing",
+                f"{summary} WHERE artist_id = %s",
+                (artist_id,),
+                f"{summary} WHERE artist_id = %s",
+                (artist_id,),
+            ),
+            (
+                "training queue",
+                f"{queue} WHERE status = ANY(%s) ORDER BY created_at, id",
+                (QUEUE_STATUSES,),
+                f"{queue} WHERE artist_id = ANY(%s) AND status = ANY(%s) ORDER BY created_at, id",
+                (mine, QUEUE_STATUSES),
+            ),
+            ("storage folder listing", listing, (folder,), listing, (folder,)),
+        ]
+        print(f"\n{'query':<24} {'member ms':>10} {'service ms':>11} {'rows':>6} {'ratio':>7}  target")
+        worst = 0.0
+        for name, member_sql, member_params, service_sql, service_params in cases:
+            timed(conn, "authenticated", member_sql, member_params, 5)  # warm the caches and plans
+            member_ms, member_rows = timed(conn, "authenticated", member_sql, member_params, args.repeats)
+            service_ms, service_rows = timed(conn, "service_role", service_sql, service_params, args.repeats)
+            if member_rows != service_rows:
+                raise SystemExit(f"{name}: member saw {member_rows} rows, service role {service_rows}")
+            ratio = member_ms / service_ms
+            worst = max(worst, ratio)
+            verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
             print(
-                f"{args.artists} artists, {args.artists * args.per_artist} summaries, training items and "
-                f"objects each, loaded in {time.perf_counter() - started:.1f} s",
-                flush=True,
+                f"{name:<24} {member_ms:>10.3f} {service_ms:>11.3f} {member_rows:>6} {ratio:>6.2f}x  "
+                f"<= {TARGET_RATIO:g}x {verdict}"
             )
-            mine = [artist_id]
-            folder = f"artists/{slug}/%"
-            summary = "SELECT id, parse_id, als_filename FROM public.als_summaries"
-            queue = "SELECT id, parse_id, status FROM public.training_items"
-            listing = (
-                "SELECT name, metadata FROM storage.objects "
-                "WHERE bucket_id = 'dawa-exports' AND name LIKE %s ORDER BY name COLLATE \"C\" LIMIT 1001"
-            )
-            cases = [
-                ("unfiltered listing", summary, (), f"{summary} WHERE artist_id = ANY(%s)", (mine,)),
-                (
-                    "filtered listing",
-                    f"{summary} WHERE artist_id = %s",
-                    (artist_id,),
-                    f"{summary} WHERE artist_id = %s",
-                    (artist_id,),
-                ),
-                (
-                    "training queue",
-                    f"{queue} WHERE status = ANY(%s) ORDER BY created_at, id",
-                    (QUEUE_STATUSES,),
-                    f"{queue} WHERE artist_id = ANY(%s) AND status = ANY(%s) ORDER BY created_at, id",
-                    (mine, QUEUE_STATUSES),
-                ),
-                ("storage folder listing", listing, (folder,), listing, (folder,)),
-            ]
-            print(f"\n{'query':<24} {'member ms':>10} {'service ms':>11} {'rows':>6} {'ratio':>7}  target")
-            worst = 0.0
-            for name, member_sql, member_params, service_sql, service_params in cases:
-                timed(conn, "authenticated", member_sql, member_params, 5)  # warm the caches and plans
-                member_ms, member_rows = timed(conn, "authenticated", member_sql, member_params, args.repeats)
-                service_ms, service_rows = timed(
-                    conn, "service_role", service_sql, service_params, args.repeats
-                )
-                if member_rows != service_rows:
-                    raise SystemExit(f"{name}: member saw {member_rows} rows, service role {service_rows}")
-                ratio = member_ms / service_ms
-                worst = max(worst, ratio)
-                verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
-                print(
-                    f"{name:<24} {member_ms:>10.3f} {service_ms:>11.3f} {member_rows:>6} {ratio:>6.2f}x  "
-                    f"<= {TARGET_RATIO:g}x {verdict}"
-                )
-            print(f"\nworst ratio {worst:.2f}x (target <= {TARGET_RATIO:g}x)")
-            return 0 if worst <= TARGET_RATIO else 1
-    finally:
-        stop_embedded(work / "pg")
-        shutil.rmtree(work, ignore_errors=True)
+        print(f"\nworst ratio {worst:.2f}x (target <= {TARGET_RATIO:g}x)")
+        return 0 if worst <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":
