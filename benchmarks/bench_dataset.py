@@ -31,7 +31,7 @@ def main() -> int:
 
     import dagster as dg
 
-    from dawa_pipeline.als import parse_als, parse_id
+    from dawa_pipeline.als import parse_als
     from dawa_pipeline.db import dataset_builds, summaries, training_items
     from dawa_pipeline.db.artists import ensure_artist
     from dawa_pipeline.db.connection import connect
@@ -58,15 +58,11 @@ def main() -> int:
         for path in bulk_sets(work / "sets", args.items):
             summary = parse_als(path, artist_name=artist.name)
             rows.append(
-                summaries.SummaryRow(
-                    artist_id=artist.id,
-                    parse_id=parse_id(artist.name, summary.source.sha256),
-                    project_name=summary.project_name,
-                    als_filename=summary.als_filename,
-                    summary=summary.model_dump(mode="json"),
+                summaries.SummaryRow.of(
+                    artist.id,
+                    summary,
                     export_path="",
                     source_path=layout.upload_path(artist.slug, summary.project_name, summary.als_filename),
-                    source_sha256=summary.source.sha256,
                 )
             )
         with connect(url) as conn:

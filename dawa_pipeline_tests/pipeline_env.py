@@ -13,7 +13,7 @@ from uuid import UUID
 
 import dagster as dg
 
-from dawa_pipeline.als import parse_als, parse_id
+from dawa_pipeline.als import parse_als
 from dawa_pipeline.cli.inprocess import evaluate_sensor, execute_run_request
 from dawa_pipeline.db import profiles, summaries, training_items
 from dawa_pipeline.db.artists import Artist, ensure_artist, get_artist
@@ -142,15 +142,11 @@ class PipelineEnv:
                 path, artist_name=artist_name, project_name=path.parent.name.removesuffix(" Project")
             )
             rows.append(
-                summaries.SummaryRow(
-                    artist_id=artist.id,
-                    parse_id=parse_id(artist_name, summary.source.sha256),
-                    project_name=summary.project_name,
-                    als_filename=summary.als_filename,
-                    summary=summary.model_dump(mode="json"),
+                summaries.SummaryRow.of(
+                    artist.id,
+                    summary,
                     export_path="",
                     source_path=layout.upload_path(artist.slug, summary.project_name, summary.als_filename),
-                    source_sha256=summary.source.sha256,
                 )
             )
         with connect(self.database_url) as conn:

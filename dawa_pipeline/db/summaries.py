@@ -12,6 +12,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from dawa_pipeline.als import AlsSummary, parse_id
+
 
 @dataclass(frozen=True)
 class SummaryRow:
@@ -25,6 +27,20 @@ class SummaryRow:
     export_path: str
     source_path: str
     source_sha256: str
+
+    @classmethod
+    def of(cls, artist_id: UUID, summary: AlsSummary, *, export_path: str, source_path: str) -> SummaryRow:
+        """The row of a parsed set: its parse id comes from the artist name and the file's bytes."""
+        return cls(
+            artist_id=artist_id,
+            parse_id=parse_id(summary.artist_name, summary.source.sha256),
+            project_name=summary.project_name,
+            als_filename=summary.als_filename,
+            summary=summary.model_dump(mode="json"),
+            export_path=export_path,
+            source_path=source_path,
+            source_sha256=summary.source.sha256,
+        )
 
 
 @dataclass(frozen=True)

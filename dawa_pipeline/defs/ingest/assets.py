@@ -122,21 +122,18 @@ def export_dir_of(artist_slug: str, summary: AlsSummary, summary_parse_id: str) 
 def _store_summaries(conn: psycopg.Connection, parsed: Mapping[str, ParsedUpload]) -> list[StoredSummary]:
     """One `als_summaries` row per set (idempotent per artist and parse) and each set's training item
     (needs_audio), in the caller's transaction."""
+    by_slug = {artist.slug: artist for artist in artists.list_artists(conn)}
     rows: list[summaries.SummaryRow] = []
     for p in parsed.values():
-        artist = artists.get_artist(conn, slug=p.artist_slug)
+        artist = by_slug.get(p.artist_slug)
         if artist is None:  # deleted since the run started
             raise dg.Failure(f"{p.source_path}: no artist with slug {p.artist_slug!r}")
         rows.append(
-            summaries.SummaryRow(
-                artist_id=artist.id,
-                parse_id=p.parse_id,
-                project_name=p.summary.project_name,
-                als_filename=p.summary.als_filename,
-                summary=p.summary.model_dump(mode="json"),
+            summaries.SummaryRow.of(
+                artist.id,
+                p.summary,
                 export_path=export_dir_of(p.artist_slug, p.summary, p.parse_id),
                 source_path=p.source_path,
-                source_sha256=p.summary.source.sha256,
             )
         )
     stored = summaries.upsert_summaries(conn, rows)

@@ -58,23 +58,30 @@ class RecordedUpload:
 
 
 def recorded_uploads(instance: dg.DagsterInstance, keys: Sequence[str]) -> dict[str, RecordedUpload]:
-    """The newest `als_upload` materialization of each set, in one query."""
+    """The newest `als_upload` materialization of each set (one query, unless some sets have many)."""
     if not keys:
         return {}
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=als_upload.key, asset_partitions=list(keys)),
-        limit=len(keys) * 4,
-        ascending=False,
-    ).records
+    wanted = set(keys)
     recorded: dict[str, RecordedUpload] = {}
-    for record in records:
-        event = record.asset_materialization
-        if record.partition_key and event is not None and record.partition_key not in recorded:
-            listed = event.metadata.get("listed_version")
-            recorded[record.partition_key] = RecordedUpload(
-                listed_version=str(listed.value) if listed is not None else "",
-                sha256=event.tags.get(DATA_VERSION_TAG, ""),
-            )
+    cursor = None
+    while True:  # newest first; a set with many recent uploads may push another's past the first page
+        page = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=als_upload.key, asset_partitions=list(wanted - set(recorded))),
+            limit=len(keys) * 4,
+            cursor=cursor,
+            ascending=False,
+        )
+        for record in page.records:
+            event = record.asset_materialization
+            if record.partition_key and event is not None and record.partition_key not in recorded:
+                listed = event.metadata.get("listed_version")
+                recorded[record.partition_key] = RecordedUpload(
+                    listed_version=str(listed.value) if listed is not None else "",
+                    sha256=event.tags.get(DATA_VERSION_TAG, ""),
+                )
+        if not page.has_more or len(recorded) == len(wanted):
+            break
+        cursor = page.cursor
     return recorded
 
 

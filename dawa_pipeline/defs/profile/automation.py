@@ -87,7 +87,7 @@ def artist_refresh_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
         newest_event[slug] = max(newest_event.get(slug, 0), record.storage_id)
 
     known = instance.get_dynamic_partitions(artist_partitions.name)
-    missing = sorted(slug for slug in newest_event if slug not in set(known))
+    missing = sorted(set(newest_event) - set(known))
     return dg.SensorResult(
         run_requests=refresh_requests(newest_event, [*known, *missing]),
         dynamic_partitions_requests=[artist_partitions.build_add_request(missing)] if missing else [],

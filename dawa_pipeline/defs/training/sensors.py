@@ -160,7 +160,7 @@ def training_audio_sensor(
             queued.setdefault(outcome.slug, []).append(f"{obj.path}@{obj.updated_at.isoformat()}")
 
     known = context.instance.get_dynamic_partitions(artist_partitions.name)
-    new_artists = sorted(slug for slug in queued if slug not in set(known))
+    new_artists = sorted(set(queued) - set(known))
     return dg.SensorResult(
         run_requests=prompt_requests(queued, [*known, *new_artists]),
         dynamic_partitions_requests=[artist_partitions.build_add_request(new_artists)] if new_artists else [],
